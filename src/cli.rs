@@ -1,0 +1,232 @@
+//! The command line: every subcommand, flag and default, as clap definitions and nothing else.
+//!
+//! Kept apart from the logic so `--help` can be snapshot-tested and `Cli::command().debug_assert()`
+//! checks the definitions in a unit test.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// A terminal tutor for Paxos and consensus.
+///
+/// Quiz yourself on Paxos, Multi-Paxos, FLP, Raft vs Paxos, EPaxos and more, or write your own Paxos
+/// acceptor and proposer and let the grader try to break them.
+#[derive(Debug, Parser)]
+#[command(name = "paxos-tutor", version, propagate_version = true, max_term_width = 100)]
+pub struct Cli {
+    /// When to use colour: auto follows NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Text for a person.
+    #[default]
+    Human,
+    /// One JSON document on stdout, for a program.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Answer questions; what you get wrong comes back until you know it.
+    Quiz(QuizArgs),
+    /// Validate, export or count question banks.
+    #[command(subcommand)]
+    Bank(BankCommand),
+    /// Your accuracy by topic and kind, what is due for review, and your streak.
+    Stats(StatsArgs),
+    /// Write the exercise workspace (acceptor, proposer) to DIR.
+    Init(InitArgs),
+    /// Grade your implementation of an exercise against a hidden harness.
+    Check(CheckArgs),
+    /// One more hint for an exercise (or all of them).
+    Hint(HintArgs),
+    /// The exercises, with your last verdict on each.
+    List(ListArgs),
+    /// Print a shell completion script.
+    Completions(CompletionsArgs),
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct QuizArgs {
+    /// Only these topics (repeatable): paxos, multi-paxos, flp, raft-vs-paxos, epaxos, vr-zab,
+    /// flexible-paxos, production, bugs, scenario.
+    #[arg(long = "topic", short = 't', value_name = "TOPIC")]
+    pub topics: Vec<String>,
+    /// Only these kinds (repeatable): single, multi, truefalse, order, numeric, text, scenario.
+    #[arg(long = "kind", short = 'k', value_name = "KIND")]
+    pub kinds: Vec<String>,
+    /// Only this difficulty, 1 (basic) to 3 (hard).
+    #[arg(long, short = 'd', value_parser = clap::value_parser!(u8).range(1..=3))]
+    pub difficulty: Option<u8>,
+    /// How many questions.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub count: usize,
+    /// Seed for the choice of questions, the order of choices and generated scenarios.
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Serve questions due for review first (spaced repetition).
+    #[arg(long)]
+    pub review: bool,
+    /// Add or override banks with the YAML files in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub bank: Vec<PathBuf>,
+    /// Output format of the summary (json implies plain, non-interactive questions).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Plain mode even on a terminal: questions as text, one answer line each from stdin.
+    #[arg(long)]
+    pub plain: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BankCommand {
+    /// Check banks for YAML and schema errors, duplicate ids, answers that do not match the
+    /// choices, and missing explanations or sources. Exits 1 on any problem.
+    Lint(BankLintArgs),
+    /// Print every question.
+    Export(BankExportArgs),
+    /// Count questions by topic and kind.
+    Stats(BankStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BankLintArgs {
+    /// A folder of bank YAML files (default: the banks built into this binary).
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BankExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+    /// Add or override banks with the YAML files in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub bank: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BankStatsArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Add or override banks with the YAML files in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub bank: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Forget every answer you have given (asks first; `--yes` to skip the question).
+    #[arg(long)]
+    pub reset: bool,
+    /// With --reset: do not ask.
+    #[arg(long, requires = "reset")]
+    pub yes: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Where to write the workspace.
+    #[arg(default_value = "paxos-exercises")]
+    pub dir: PathBuf,
+    /// Write into a non-empty DIR: missing files are added and paxos-api is restored, but no file
+    /// of yours is ever deleted or overwritten.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct CheckArgs {
+    /// The exercise: acceptor, proposer or paxos.
+    pub exercise: String,
+    /// The exercise workspace (default: the one containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Seed of the random schedules: the same seed gives the same verdict and counterexample.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Replay a schedule saved by an earlier check instead of exploring.
+    #[arg(long, value_name = "FILE")]
+    pub replay: Option<PathBuf>,
+    /// How many random schedules to run.
+    #[arg(long, default_value_t = 10_000)]
+    pub schedules: u64,
+    /// Exhaustive phase: the deepest schedule explored (0 skips the phase).
+    #[arg(long)]
+    pub depth: Option<u32>,
+    /// Exhaustive phase: acceptor crashes allowed per schedule.
+    #[arg(long)]
+    pub crashes: Option<u32>,
+    /// Exhaustive phase: proposer timeouts allowed per schedule.
+    #[arg(long)]
+    pub timeouts: Option<u32>,
+    /// Exhaustive phase: how many proposers (2 or 3).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=3))]
+    pub proposers: Option<u32>,
+    /// Exhaustive phase: time budget in seconds.
+    #[arg(long, value_name = "SECONDS")]
+    pub budget: Option<f64>,
+    /// Wall-clock limit for one call into your code, in milliseconds.
+    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    pub call_timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct HintArgs {
+    /// The exercise: acceptor, proposer or paxos.
+    pub exercise: String,
+    /// Show every hint at once.
+    #[arg(long)]
+    pub all: bool,
+    /// The exercise workspace (default: the one containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// The exercise workspace (default: the one containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn definitions_are_consistent() {
+        Cli::command().debug_assert();
+    }
+}
