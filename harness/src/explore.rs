@@ -1,0 +1,453 @@
+//! The explorers: four ways of choosing steps in the same world. Traces replay named scenarios,
+//! random schedules pick steps with a seeded RNG and fault weights, shrinking removes steps from
+//! a failing schedule while it still fails, and the exhaustive search visits every schedule up to a
+//! bound, breadth-first. All of them end in a [`Found`]: the steps and the failure.
+
+use std::collections::HashSet;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use crate::hash::IdentityBuild;
+use crate::nodes::Impls;
+use crate::trace::{Selector, Trace};
+use crate::world::{node_name, proposer_id, Failure, Property, Setup, Step, Violation, World};
+
+/// After faults stop: how many timeouts the chosen proposer gets, and how many deliveries in all.
+pub const CALM_TIMEOUTS: u32 = 50;
+pub const CALM_DELIVERIES: u32 = 20_000;
+
+/// A failing schedule.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub failure: Failure,
+    pub acceptors: usize,
+    pub proposers: usize,
+    pub sticky: bool,
+    /// The steps before the calm phase (what shrinking works on).
+    pub steps: Vec<Step>,
+    /// The proposer kept timing out in the calm phase, if the schedule has one.
+    pub calm: Option<usize>,
+    /// Where it was found: "trace lost-promise", "random schedule 17", "exhaustive search".
+    pub origin: String,
+    /// The trace's lesson, when found by a trace.
+    pub lesson: Option<String>,
+}
+
+/// The outcome of replaying a schedule: the steps actually taken (fault phase, then calm phase).
+pub struct Replay {
+    pub world: Option<World>,
+    pub taken: Vec<Step>,
+    pub calm_taken: Vec<Step>,
+    pub failure: Option<Failure>,
+}
+
+/// A tiny deterministic RNG (SplitMix64), the same sequence for the same seed everywhere.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed)
+    }
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        ((self.next_u64() as u128 * n as u128) >> 64) as usize
+    }
+}
+
+/// Faults stop: restart acceptors until a majority is up, then deliver every message in order,
+/// timing out proposer `p` (and only it) whenever the network is quiet, until it decides.
+pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), Failure> {
+    let quorum = w.setup.quorum();
+    for a in 0..w.acc.len() {
+        if (0..w.acc.len()).filter(|&i| w.acceptor_up(i)).count() >= quorum {
+            break;
+        }
+        if !w.acceptor_up(a) {
+            let s = Step::Restart(a);
+            taken.push(s.clone());
+            w.apply(&s)?;
+        }
+    }
+    if !w.proposer_up(p) {
+        return Ok(());
+    }
+    if !w.prop[p].proposed {
+        let s = Step::Propose(p);
+        taken.push(s.clone());
+        w.apply(&s)?;
+    }
+    let (mut timeouts, mut deliveries) = (0u32, 0u32);
+    loop {
+        if w.ghost.prop[p].decided.is_some() {
+            return Ok(());
+        }
+        if let Some(e) = w.net.first().cloned() {
+            deliveries += 1;
+            if deliveries > CALM_DELIVERIES {
+                return Err(liveness(w, p, format!("kept exchanging messages for {CALM_DELIVERIES} deliveries without deciding: a livelock")));
+            }
+            let s = if w.node_up(e.to) { Step::Deliver(e) } else { Step::Drop(e) };
+            taken.push(s.clone());
+            w.apply(&s)?;
+        } else {
+            if timeouts == CALM_TIMEOUTS {
+                return Err(liveness(w, p, format!("timed out {CALM_TIMEOUTS} times on a reliable network and never decided")));
+            }
+            timeouts += 1;
+            let s = Step::Timeout(p);
+            taken.push(s.clone());
+            w.apply(&s)?;
+        }
+    }
+}
+
+fn liveness(w: &World, p: usize, what: String) -> Failure {
+    let up: Vec<String> = (0..w.acc.len()).filter(|&a| w.acceptor_up(a)).map(|a| format!("A{}", a + 1)).collect();
+    let last = w.ghost.prop[p].max_prepare.map(|b| crate::world::ballot_str(&b)).unwrap_or_else(|| "none".into());
+    Failure::Violation(Violation {
+        property: Property::Liveness,
+        code: "liveness",
+        message: format!(
+            "after the faults stopped (reliable network; {} up; only {} timing out), {} {what} (its last Prepare was {last})",
+            up.join(", "),
+            node_name(proposer_id(p)),
+            node_name(proposer_id(p)),
+        ),
+    })
+}
+
+/// Replay concrete steps (skipping those no longer enabled), then the calm phase.
+pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay {
+    let mut taken = Vec::new();
+    let mut w = match World::new(setup.clone()) {
+        Ok(w) => w,
+        Err(f) => return Replay { world: None, taken, calm_taken: Vec::new(), failure: Some(f) },
+    };
+    for s in steps {
+        if !w.enabled(s) {
+            continue;
+        }
+        taken.push(s.clone());
+        crate::guard::STEP.store(taken.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Err(f) = w.apply(s) {
+            return Replay { world: Some(w), taken, calm_taken: Vec::new(), failure: Some(f) };
+        }
+    }
+    let mut calm_taken = Vec::new();
+    let failure = match calm {
+        Some(p) => calm_phase(&mut w, p, &mut calm_taken).err(),
+        None => None,
+    };
+    Replay { world: Some(w), taken, calm_taken, failure }
+}
+
+/// Run a trace of the library.
+pub fn run_trace(impls: Impls, t: &Trace) -> Option<Found> {
+    let setup = Setup::new(impls, t.acceptors, t.proposers, t.sticky);
+    let mut taken = Vec::new();
+    let found = |failure, taken: Vec<Step>| Found {
+        failure,
+        acceptors: t.acceptors,
+        proposers: t.proposers,
+        sticky: t.sticky,
+        steps: taken,
+        calm: t.calm,
+        origin: format!("trace {}", t.name),
+        lesson: Some(t.lesson.clone()),
+    };
+    let mut w = match World::new(setup) {
+        Ok(w) => w,
+        Err(f) => return Some(found(f, taken)),
+    };
+    let mut queue: Vec<Selector> = Vec::new();
+    if !t.manual_propose {
+        queue.extend((0..t.proposers).map(Selector::Propose));
+    }
+    queue.extend(t.steps.iter().cloned());
+    for sel in &queue {
+        let mut guard = 0;
+        loop {
+            let Some(step) = sel.resolve(&w) else { break };
+            taken.push(step.clone());
+            if let Err(f) = w.apply(&step) {
+                return Some(found(f, taken));
+            }
+            guard += 1;
+            if *sel != Selector::DeliverAll || guard >= 500 {
+                break;
+            }
+        }
+    }
+    if let Some(p) = t.calm {
+        let mut calm_taken = Vec::new();
+        if let Err(f) = calm_phase(&mut w, p, &mut calm_taken) {
+            return Some(found(f, taken));
+        }
+    }
+    None
+}
+
+/// The shapes random schedules run over: (acceptors, proposers).
+pub const RANDOM_SHAPES: &[(usize, usize)] = &[(3, 2), (3, 3), (5, 2), (5, 3)];
+
+/// One random schedule: a fault phase with seeded choices, then the calm phase.
+pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
+    let mut rng = Rng::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
+    let (acceptors, proposers) = RANDOM_SHAPES[(index % RANDOM_SHAPES.len() as u64) as usize];
+    let setup = Setup::new(impls, acceptors, proposers, false);
+    let found = |failure, steps, calm| Found {
+        failure,
+        acceptors,
+        proposers,
+        sticky: false,
+        steps,
+        calm,
+        origin: format!("random schedule {index}"),
+        lesson: None,
+    };
+    let (mut w, mut taken) = match World::started(setup) {
+        Ok(x) => x,
+        Err((steps, f)) => return Some(found(f, steps, None)),
+    };
+    let len = 4 + rng.below(60);
+    let max_crashes = 1 + rng.below(3) as u32;
+    let max_timeouts = rng.below(5) as u32;
+    let drop_weight = [0, 4, 10, 25][rng.below(4)];
+    let dup_weight = [0, 4, 10][rng.below(3)];
+    for _ in 0..len {
+        let n = w.net.len();
+        let down = (0..acceptors).filter(|&a| !w.acceptor_up(a)).count();
+        let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
+        let weights = [
+            if n > 0 { 60 } else { 0 },
+            if n > 0 { dup_weight } else { 0 },
+            if n > 0 { drop_weight } else { 0 },
+            if w.crashes < max_crashes && down < acceptors { 4 } else { 0 },
+            if down > 0 { 8 } else { 0 },
+            if w.timeouts < max_timeouts { 5 } else { 0 },
+            if w.stops + 1 < proposers as u32 && live.len() > 1 { 1 } else { 0 },
+        ];
+        let total: u32 = weights.iter().sum();
+        if total == 0 {
+            break;
+        }
+        let mut r = rng.below(total as usize) as u32;
+        let mut kind = 0;
+        while r >= weights[kind] {
+            r -= weights[kind];
+            kind += 1;
+        }
+        let step = match kind {
+            0..=2 => {
+                let e = w.net[rng.below(n)].clone();
+                if kind == 2 || !w.node_up(e.to) {
+                    Step::Drop(e)
+                } else if kind == 1 {
+                    Step::Duplicate(e)
+                } else {
+                    Step::Deliver(e)
+                }
+            }
+            3 => {
+                let up: Vec<usize> = (0..acceptors).filter(|&a| w.acceptor_up(a)).collect();
+                Step::Crash(up[rng.below(up.len())])
+            }
+            4 => {
+                let downs: Vec<usize> = (0..acceptors).filter(|&a| !w.acceptor_up(a)).collect();
+                Step::Restart(downs[rng.below(downs.len())])
+            }
+            5 => Step::Timeout(live[rng.below(live.len())]),
+            _ => Step::Stop(live[rng.below(live.len())]),
+        };
+        taken.push(step.clone());
+        crate::guard::STEP.store(taken.len() as u64, std::sync::atomic::Ordering::Relaxed);
+        if let Err(f) = w.apply(&step) {
+            return Some(found(f, taken, None));
+        }
+    }
+    let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
+    let p = live[rng.below(live.len())];
+    let mut calm_taken = Vec::new();
+    calm_phase(&mut w, p, &mut calm_taken).err().map(|f| found(f, taken, Some(p)))
+}
+
+/// Remove steps from a failing schedule while it still fails the same way (delta debugging),
+/// within `max_replays` replays. The result replays to the same class of failure.
+pub fn shrink(impls: Impls, found: &Found, max_replays: usize) -> Found {
+    let setup = Setup::new(impls, found.acceptors, found.proposers, found.sticky);
+    let class = found.failure.class();
+    let mut best = found.steps.clone();
+    let mut best_failure = found.failure.clone();
+    let mut replays = 0;
+    let mut chunk = best.len().div_ceil(2).max(1);
+    loop {
+        let mut removed_any = false;
+        let mut start = 0;
+        while start < best.len() && replays < max_replays {
+            let end = (start + chunk).min(best.len());
+            let candidate: Vec<Step> = best[..start].iter().chain(&best[end..]).cloned().collect();
+            replays += 1;
+            let r = replay(&setup, &candidate, found.calm);
+            match r.failure {
+                Some(f) if f.class() == class => {
+                    best = r.taken;
+                    best_failure = f;
+                    removed_any = true;
+                }
+                _ => start = end,
+            }
+        }
+        if replays >= max_replays || (chunk == 1 && !removed_any) {
+            break;
+        }
+        if !removed_any {
+            chunk = (chunk / 2).max(1);
+        }
+    }
+    Found { failure: best_failure, steps: best, ..found.clone() }
+}
+
+/// Bounds of the exhaustive search.
+#[derive(Clone, Copy, Debug)]
+pub struct Bounds {
+    pub acceptors: usize,
+    pub proposers: usize,
+    pub depth: u32,
+    pub crashes: u32,
+    pub timeouts: u32,
+    pub budget: Duration,
+    pub max_states: usize,
+}
+
+/// What the exhaustive search established.
+#[derive(Clone, Debug)]
+pub struct Exhausted {
+    pub bounds: Bounds,
+    /// Every schedule up to this depth was explored (equal to the bound when complete).
+    pub depth_done: u32,
+    /// The state space below the bound was exhausted before the depth bound (no new states).
+    pub closed: bool,
+    pub complete: bool,
+    pub unique: u64,
+    pub generated: u64,
+    pub seconds: f64,
+    /// Why it stopped early, when it did.
+    pub stopped: Option<String>,
+}
+
+/// Breadth-first search over every schedule within `bounds`, the network as the set of messages
+/// sent. Returns the first (hence a shortest) failing schedule, or what was proven.
+pub fn exhaustive(impls: Impls, bounds: Bounds, mut progress: impl FnMut(&Exhausted)) -> Result<Exhausted, Found> {
+    let start = Instant::now();
+    let setup = Setup::new(impls, bounds.acceptors, bounds.proposers, true);
+    let found = |failure, steps| Found {
+        failure,
+        acceptors: bounds.acceptors,
+        proposers: bounds.proposers,
+        sticky: true,
+        steps,
+        calm: None,
+        origin: "exhaustive search".into(),
+        lesson: None,
+    };
+    let (root, init_steps) = World::started(setup).map_err(|(s, f)| found(f, s))?;
+    let mut arena: Vec<(u32, Option<Step>)> = vec![(u32::MAX, None)];
+    let mut visited: HashSet<u64, IdentityBuild> = HashSet::default();
+    visited.insert(root.state_hash());
+    let mut frontier: Vec<(World, u32)> = vec![(root, 0)];
+    let mut stats = Exhausted {
+        bounds,
+        depth_done: 0,
+        closed: false,
+        complete: false,
+        unique: 1,
+        generated: 0,
+        seconds: 0.0,
+        stopped: None,
+    };
+    let path = |arena: &Vec<(u32, Option<Step>)>, mut i: u32, last: Step| {
+        let mut steps = vec![last];
+        while i != 0 && i != u32::MAX {
+            let (parent, step) = &arena[i as usize];
+            steps.push(step.clone().expect("non-root node has a step"));
+            i = *parent;
+        }
+        steps.reverse();
+        init_steps.iter().cloned().chain(steps).collect::<Vec<_>>()
+    };
+    let mut last_report = Instant::now();
+    let mut succ: Vec<Step> = Vec::new();
+    for depth in 1..=bounds.depth {
+        let mut next: Vec<(World, u32)> = Vec::with_capacity(frontier.len() * 2);
+        for (w, node) in &frontier {
+            succ.clear();
+            for e in &w.net {
+                if w.node_up(e.to) {
+                    succ.push(Step::Deliver(e.clone()));
+                }
+            }
+            for a in 0..w.acc.len() {
+                if w.acceptor_up(a) {
+                    if w.crashes < bounds.crashes {
+                        succ.push(Step::Crash(a));
+                    }
+                } else {
+                    succ.push(Step::Restart(a));
+                }
+            }
+            if w.timeouts < bounds.timeouts {
+                for p in 0..w.prop.len() {
+                    if w.proposer_up(p) {
+                        succ.push(Step::Timeout(p));
+                    }
+                }
+            }
+            for s in &succ {
+                let mut c = w.clone();
+                stats.generated += 1;
+                if let Err(f) = c.apply(s) {
+                    return Err(found(f, path(&arena, *node, s.clone())));
+                }
+                if visited.insert(c.state_hash()) {
+                    arena.push((*node, Some(s.clone())));
+                    next.push((c, (arena.len() - 1) as u32));
+                }
+            }
+            if stats.generated % 256 == 0 || last_report.elapsed() > Duration::from_millis(200) {
+                stats.unique = visited.len() as u64;
+                stats.seconds = start.elapsed().as_secs_f64();
+                if last_report.elapsed() > Duration::from_millis(200) {
+                    progress(&stats);
+                    last_report = Instant::now();
+                }
+                if start.elapsed() > bounds.budget {
+                    stats.stopped = Some(format!("the time budget of {:.0} s ran out", bounds.budget.as_secs_f64()));
+                    return Ok(stats);
+                }
+                if visited.len() > bounds.max_states {
+                    stats.stopped = Some(format!("the state budget of {} states ran out", bounds.max_states));
+                    return Ok(stats);
+                }
+            }
+        }
+        stats.depth_done = depth;
+        stats.unique = visited.len() as u64;
+        frontier = next;
+        if frontier.is_empty() {
+            stats.closed = true;
+            break;
+        }
+    }
+    stats.depth_done = bounds.depth;
+    stats.complete = true;
+    stats.unique = visited.len() as u64;
+    stats.seconds = start.elapsed().as_secs_f64();
+    Ok(stats)
+}

@@ -1,0 +1,132 @@
+//! The runner's result as JSON, written by hand (the harness uses only std). `paxos-tutor` reads it
+//! with serde and renders it; the field names here are that interface.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use crate::explore::{replay, Exhausted, Found};
+use crate::nodes::Impls;
+use crate::world::{message_str, node_name, Failure, Setup, Step};
+
+/// A JSON string literal.
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn json_list(items: impl IntoIterator<Item = String>) -> String {
+    format!("[{}]", items.into_iter().collect::<Vec<_>>().join(","))
+}
+
+/// One step of a counterexample, as the renderer needs it.
+fn step_json(step: &Step, sent: &[String], calm: bool) -> String {
+    let (kind, from, to, message) = match step {
+        Step::Propose(p) => ("propose", node_name(crate::world::proposer_id(*p)), String::new(), String::new()),
+        Step::Deliver(e) => ("deliver", node_name(e.from), node_name(e.to), message_str(&e.msg)),
+        Step::Duplicate(e) => ("duplicate", node_name(e.from), node_name(e.to), message_str(&e.msg)),
+        Step::Drop(e) => ("drop", node_name(e.from), node_name(e.to), message_str(&e.msg)),
+        Step::Crash(a) => ("crash", node_name(crate::world::acceptor_id(*a)), String::new(), String::new()),
+        Step::Restart(a) => ("restart", node_name(crate::world::acceptor_id(*a)), String::new(), String::new()),
+        Step::Timeout(p) => ("timeout", node_name(crate::world::proposer_id(*p)), String::new(), String::new()),
+        Step::Stop(p) => ("stop", node_name(crate::world::proposer_id(*p)), String::new(), String::new()),
+    };
+    format!(
+        "{{\"step\":{},\"kind\":{},\"from\":{},\"to\":{},\"message\":{},\"sent\":{},\"calm\":{}}}",
+        json_str(&step.describe()),
+        json_str(kind),
+        json_str(&from),
+        json_str(&to),
+        json_str(&message),
+        json_list(sent.iter().map(|s| json_str(s))),
+        calm
+    )
+}
+
+/// Replay a found schedule step by step to record what each step sent, and the final states.
+pub fn found_json(impls: Impls, f: &Found) -> String {
+    let setup: Rc<Setup> = Setup::new(impls, f.acceptors, f.proposers, f.sticky);
+    // Replay once to learn the steps actually taken, then once more, step by step, to record.
+    let r = replay(&setup, &f.steps, f.calm);
+    let failure = r.failure.clone().unwrap_or_else(|| f.failure.clone());
+    let mut steps_json = Vec::new();
+    let mut nodes = Vec::new();
+    if let Ok(mut w) = crate::world::World::new(setup.clone()) {
+        for (i, s) in r.taken.iter().chain(&r.calm_taken).enumerate() {
+            let calm = i >= r.taken.len();
+            let result = w.apply(s);
+            let sent: Vec<String> = w.sent.iter().map(|e| e.describe()).collect();
+            steps_json.push(step_json(s, &sent, calm));
+            if result.is_err() {
+                break;
+            }
+        }
+        nodes = w.describe_nodes();
+    }
+    let (property, code, message, call) = match &failure {
+        Failure::Violation(v) => (v.property.as_str(), v.code, v.message.clone(), String::new()),
+        Failure::Panic(p) => ("panic", "panic", p.message.clone(), p.call.clone()),
+    };
+    let replay_file = crate::trace::to_file(
+        "replay",
+        &json_free(&message),
+        f.acceptors,
+        f.proposers,
+        f.sticky,
+        f.calm,
+        &r.taken,
+    );
+    format!(
+        "{{\"property\":{},\"code\":{},\"message\":{},\"call\":{},\"origin\":{},\"lesson\":{},\"acceptors\":{},\"proposers\":{},\"network\":{},\"calm\":{},\"steps\":{},\"nodes\":{},\"replay\":{}}}",
+        json_str(property),
+        json_str(code),
+        json_str(&message),
+        json_str(&call),
+        json_str(&f.origin),
+        f.lesson.as_deref().map(json_str).unwrap_or_else(|| "null".into()),
+        f.acceptors,
+        f.proposers,
+        json_str(if f.sticky { "set" } else { "queue" }),
+        f.calm.map(|p| json_str(&node_name(crate::world::proposer_id(p)))).unwrap_or_else(|| "null".into()),
+        json_list(steps_json),
+        json_list(nodes.iter().map(|n| json_str(n))),
+        json_str(&replay_file)
+    )
+}
+
+/// A one-line version of a message, safe as a trace `lesson:` value.
+fn json_free(s: &str) -> String {
+    s.replace(['\n', '#', ':'], " ")
+}
+
+pub fn exhausted_json(e: &Exhausted) -> String {
+    format!(
+        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{}}}",
+        e.bounds.acceptors,
+        e.bounds.proposers,
+        e.bounds.depth,
+        e.bounds.crashes,
+        e.bounds.timeouts,
+        e.depth_done,
+        e.complete,
+        e.closed,
+        e.unique,
+        e.generated,
+        e.seconds,
+        e.stopped.as_deref().map(json_str).unwrap_or_else(|| "null".into())
+    )
+}

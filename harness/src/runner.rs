@@ -1,0 +1,266 @@
+//! The child process of `paxos-tutor check`. It runs the phases (traces, random schedules,
+//! exhaustive search, or one replay), reports progress on stderr behind a marker, and writes one
+//! JSON result to the file named by `--result` (atomically). Learner output on stdout and stderr
+//! is not part of the protocol: the parent discards it.
+//!
+//! Exit codes: 0 the result file was written; 3 a call timed out (result written by the watchdog);
+//! 2 bad arguments. Anything else (a signal, an abort) is a crash the parent reports.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use crate::explore::{self, Bounds, Found};
+use crate::guard;
+use crate::nodes::Impls;
+use crate::report::{exhausted_json, found_json, json_str};
+use crate::trace;
+
+/// Marks the runner's own lines on stderr.
+pub const MARK: &str = "\u{1e}paxos-harness ";
+
+/// What the parent asked for.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub exercise: String,
+    pub result: PathBuf,
+    pub seed: u64,
+    pub schedules: u64,
+    pub depth: u32,
+    pub crashes: u32,
+    pub timeouts: u32,
+    /// Exhaustive search with this many proposers; 0 runs 2, then 3 with what budget is left.
+    pub proposers: u32,
+    pub budget: f64,
+    pub max_states: usize,
+    pub call_timeout_ms: u64,
+    pub replay: Option<PathBuf>,
+    pub shrink_replays: usize,
+    pub traces: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            exercise: String::new(),
+            result: PathBuf::from("result.json"),
+            seed: 1,
+            schedules: 10_000,
+            depth: 12,
+            crashes: 1,
+            timeouts: 1,
+            proposers: 0,
+            budget: 8.0,
+            max_states: 4_000_000,
+            call_timeout_ms: 2_000,
+            replay: None,
+            shrink_replays: 4_000,
+            traces: true,
+        }
+    }
+}
+
+/// Parse the runner's arguments (`--key value` pairs).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut o = Options::default();
+    let mut i = 0;
+    while i < args.len() {
+        let key = args[i].as_str();
+        let val = args.get(i + 1).ok_or_else(|| format!("{key} needs a value"))?;
+        let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{key}: `{v}` is not a number"));
+        match key {
+            "--exercise" => o.exercise = val.clone(),
+            "--result" => o.result = PathBuf::from(val),
+            "--seed" => o.seed = num(val)?,
+            "--schedules" => o.schedules = num(val)?,
+            "--depth" => o.depth = num(val)? as u32,
+            "--crashes" => o.crashes = num(val)? as u32,
+            "--timeouts" => o.timeouts = num(val)? as u32,
+            "--proposers" => o.proposers = num(val)? as u32,
+            "--budget" => o.budget = val.parse().map_err(|_| format!("--budget: `{val}` is not a number"))?,
+            "--max-states" => o.max_states = num(val)? as usize,
+            "--call-timeout" => o.call_timeout_ms = num(val)?,
+            "--replay" => o.replay = Some(PathBuf::from(val)),
+            "--shrink" => o.shrink_replays = num(val)? as usize,
+            "--traces" => o.traces = val != "off",
+            _ => return Err(format!("unknown argument {key}")),
+        }
+        i += 2;
+    }
+    Ok(o)
+}
+
+static RESULT_PATH: OnceLock<PathBuf> = OnceLock::new();
+static STARTED: OnceLock<Instant> = OnceLock::new();
+
+fn write_result(json: &str) {
+    if let Some(path) = RESULT_PATH.get() {
+        let tmp = path.with_extension("tmp");
+        if std::fs::write(&tmp, json).is_ok() {
+            let _ = std::fs::rename(&tmp, path);
+        }
+    }
+}
+
+fn on_timeout(what: String) {
+    let json = format!(
+        "{{\"verdict\":\"timeout\",\"schedules\":0,\"timeout\":{},\"violation\":null,\"exhaustive\":[]}}",
+        json_str(&what)
+    );
+    write_result(&json);
+    std::process::exit(3);
+}
+
+/// Report progress to the parent: `phase done total detail`.
+pub fn progress(phase: &str, done: u64, total: u64, detail: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{MARK}progress {phase} {done} {total} {detail}");
+    let _ = err.flush();
+}
+
+fn set_context(c: String) {
+    if let Ok(mut g) = guard::CONTEXT.lock() {
+        *g = c;
+    }
+}
+
+/// The result of a whole check, as JSON.
+pub fn run(impls: Impls, o: &Options) -> String {
+    let shrink = |f: Found| -> Found {
+        if f.sticky {
+            f // breadth-first: already a shortest schedule
+        } else {
+            explore::shrink(impls, &f, o.shrink_replays)
+        }
+    };
+    let fail = |f: Found, schedules: u64, exhaustive: &[String]| -> String {
+        let f = shrink(f);
+        let verdict = if matches!(f.failure, crate::world::Failure::Panic(_)) { "panic" } else { "fail" };
+        format!(
+            "{{\"verdict\":\"{verdict}\",\"schedules\":{schedules},\"timeout\":null,\"violation\":{},\"exhaustive\":[{}]}}",
+            found_json(impls, &f),
+            exhaustive.join(",")
+        )
+    };
+    let mut schedules = 0u64;
+
+    if let Some(path) = &o.replay {
+        set_context(format!("replay of {}", path.display()));
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => t,
+            Err(e) => return error_json(&format!("cannot read {}: {e}", path.display())),
+        };
+        let t = match trace::parse(&text) {
+            Ok(t) => t,
+            Err(e) => return error_json(&format!("{}: {e}", path.display())),
+        };
+        return match explore::run_trace(impls, &t) {
+            Some(mut f) => {
+                f.origin = format!("replay of {}", path.display());
+                fail(f, 1, &[])
+            }
+            None => "{\"verdict\":\"pass\",\"schedules\":1,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}".into(),
+        };
+    }
+
+    if o.traces {
+        let lib = trace::library();
+        for (i, t) in lib.iter().enumerate() {
+            set_context(format!("trace {}", t.name));
+            progress("traces", i as u64, lib.len() as u64, &t.name);
+            schedules += 1;
+            if let Some(f) = explore::run_trace(impls, t) {
+                return fail(f, schedules, &[]);
+            }
+        }
+        progress("traces", lib.len() as u64, lib.len() as u64, "done");
+    }
+
+    let mut last = Instant::now();
+    for i in 0..o.schedules {
+        if i % 64 == 0 {
+            set_context(format!("random schedule {i} (seed {})", o.seed));
+            if last.elapsed() > Duration::from_millis(100) {
+                progress("random", i, o.schedules, "");
+                last = Instant::now();
+            }
+        }
+        schedules += 1;
+        if let Some(f) = explore::random_schedule(impls, o.seed, i) {
+            set_context(format!("random schedule {i} (seed {})", o.seed));
+            return fail(f, schedules, &[]);
+        }
+    }
+    progress("random", o.schedules, o.schedules, "done");
+
+    let mut exhaustive = Vec::new();
+    if o.depth > 0 {
+        let plan: Vec<u32> = if o.proposers == 0 { vec![2, 3] } else { vec![o.proposers] };
+        let started = Instant::now();
+        for (k, &proposers) in plan.iter().enumerate() {
+            let left = o.budget - started.elapsed().as_secs_f64();
+            if k > 0 && left < 0.5 {
+                break;
+            }
+            // With three proposers the space grows much faster: search two levels less deep.
+            let depth = if k > 0 { o.depth.saturating_sub(2) } else { o.depth };
+            let bounds = Bounds {
+                acceptors: 3,
+                proposers: proposers as usize,
+                depth,
+                crashes: o.crashes,
+                timeouts: o.timeouts,
+                budget: Duration::from_secs_f64(if k == 0 && plan.len() > 1 { left * 0.75 } else { left }.max(0.1)),
+                max_states: o.max_states,
+            };
+            set_context(format!("exhaustive search with {proposers} proposers"));
+            let phase = format!("exhaustive-{proposers}");
+            match explore::exhaustive(impls, bounds, |s| {
+                progress(&phase, s.unique, s.generated, &format!("depth={} seconds={:.1}", s.depth_done + 1, s.seconds))
+            }) {
+                Ok(e) => {
+                    schedules += e.generated;
+                    exhaustive.push(exhausted_json(&e));
+                }
+                Err(f) => return fail(f, schedules, &exhaustive),
+            }
+        }
+    }
+    format!(
+        "{{\"verdict\":\"pass\",\"schedules\":{schedules},\"timeout\":null,\"violation\":null,\"exhaustive\":[{}]}}",
+        exhaustive.join(",")
+    )
+}
+
+fn error_json(msg: &str) -> String {
+    format!("{{\"verdict\":\"error\",\"error\":{},\"schedules\":0,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}}", json_str(msg))
+}
+
+/// The runner's `main`: the generated runner crate calls this with the learner's constructors.
+pub fn main(impls: Impls) {
+    STARTED.get_or_init(Instant::now);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let o = match parse_args(&args) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("paxos-harness: {e}");
+            std::process::exit(2);
+        }
+    };
+    let _ = RESULT_PATH.set(o.result.clone());
+    guard::install_panic_hook();
+    guard::start_watchdog(Duration::from_millis(o.call_timeout_ms.max(10)), on_timeout);
+    let json = run(impls, &o);
+    write_result(&json);
+}
+
+/// Which parts are the learner's, by exercise name.
+pub fn impls_for(exercise: &str, acceptor: crate::nodes::AcceptorCtor, proposer: crate::nodes::ProposerCtor) -> Impls {
+    let r = Impls::reference();
+    match exercise {
+        "acceptor" => Impls { acceptor, learner_acceptor: true, ..r },
+        "proposer" => Impls { proposer, learner_proposer: true, ..r },
+        _ => Impls { acceptor, proposer, learner_acceptor: true, learner_proposer: true },
+    }
+}

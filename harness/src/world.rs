@@ -1,0 +1,987 @@
+//! The one model every explorer drives: acceptors (with their disks), proposers, the network, and
+//! the ghost state that the properties are checked against after every step.
+//!
+//! A [`Step`] is one atomic event. [`World::apply`] runs it, calls learner code through the guard,
+//! and returns the first property it breaks. The network has two modes: a *queue* (messages in
+//! flight: a delivery consumes one copy, `Duplicate` keeps it, `Drop` loses it), used by traces and
+//! random schedules, and a *set* of every message ever sent (a delivery never consumes, so any
+//! message can arrive zero, one or many times, in any order), used by the exhaustive search.
+
+use std::fmt::Write as _;
+use std::rc::Rc;
+
+use paxos_api::{Ballot, Disk, Message, NodeId, Outbox, Value};
+
+use crate::guard::{self, CallKind, Panicked};
+use crate::hash::{hash_debug, hash_of, StableHasher};
+use crate::nodes::{AcceptorDyn, Impls, ProposerDyn};
+use std::hash::{Hash, Hasher};
+
+/// Proposer ids start above this; acceptor ids are 1..=n.
+pub const PROPOSER_BASE: u32 = 100;
+
+pub fn acceptor_id(i: usize) -> NodeId {
+    NodeId(i as u32 + 1)
+}
+
+pub fn proposer_id(i: usize) -> NodeId {
+    NodeId(PROPOSER_BASE + i as u32 + 1)
+}
+
+/// `A1`, `A2`, … for acceptors, `P1`, `P2`, … for proposers.
+pub fn node_name(id: NodeId) -> String {
+    if id.0 > PROPOSER_BASE {
+        format!("P{}", id.0 - PROPOSER_BASE)
+    } else {
+        format!("A{}", id.0)
+    }
+}
+
+/// `(3,P1)`.
+pub fn ballot_str(b: &Ballot) -> String {
+    format!("({},{})", b.round, node_name(b.proposer))
+}
+
+pub fn proposal_str(p: &Option<(Ballot, Value)>) -> String {
+    match p {
+        None => "none".into(),
+        Some((b, v)) => format!("{} {}", ballot_str(b), v.0),
+    }
+}
+
+/// `Promise (3,P1) accepted=(2,P2) v2`, the way a person reads a message.
+pub fn message_str(m: &Message) -> String {
+    match m {
+        Message::Prepare { ballot } => format!("Prepare {}", ballot_str(ballot)),
+        Message::Promise { ballot, accepted } => {
+            format!("Promise {} accepted={}", ballot_str(ballot), proposal_str(accepted))
+        }
+        Message::Accept { ballot, value } => format!("Accept {} {}", ballot_str(ballot), value.0),
+        Message::Accepted { ballot } => format!("Accepted {}", ballot_str(ballot)),
+        Message::Nack { ballot, promised } => {
+            format!("Nack {} promised={}", ballot_str(ballot), ballot_str(promised))
+        }
+    }
+}
+
+/// The kind of a message, as traces name it.
+pub fn message_kind(m: &Message) -> &'static str {
+    match m {
+        Message::Prepare { .. } => "Prepare",
+        Message::Promise { .. } => "Promise",
+        Message::Accept { .. } => "Accept",
+        Message::Accepted { .. } => "Accepted",
+        Message::Nack { .. } => "Nack",
+    }
+}
+
+/// The ballot a message carries.
+pub fn message_ballot(m: &Message) -> Ballot {
+    match m {
+        Message::Prepare { ballot }
+        | Message::Promise { ballot, .. }
+        | Message::Accept { ballot, .. }
+        | Message::Accepted { ballot }
+        | Message::Nack { ballot, .. } => *ballot,
+    }
+}
+
+/// A message on the wire, with its hash computed once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Env {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub msg: Message,
+    pub key: u64,
+}
+
+impl Env {
+    pub fn new(from: NodeId, to: NodeId, msg: Message) -> Env {
+        let key = hash_of(&(from, to, &msg));
+        Env { from, to, msg, key }
+    }
+
+    pub fn describe(&self) -> String {
+        format!("{} {}->{}", message_str(&self.msg), node_name(self.from), node_name(self.to))
+    }
+}
+
+/// One atomic event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// The client asks proposer i to propose its value.
+    Propose(usize),
+    /// Deliver a message (in queue mode, consuming one copy).
+    Deliver(Rc<Env>),
+    /// Deliver a message and keep a copy in flight (queue mode).
+    Duplicate(Rc<Env>),
+    /// Lose a message (queue mode).
+    Drop(Rc<Env>),
+    /// Acceptor i crashes: everything but its disk is lost.
+    Crash(usize),
+    /// Acceptor i restarts from its disk.
+    Restart(usize),
+    /// Proposer i times out.
+    Timeout(usize),
+    /// Proposer i stops for good.
+    Stop(usize),
+}
+
+impl Step {
+    /// One line, in the words of the trace language (`deliver Prepare(1,P1) P1->A2`).
+    pub fn describe(&self) -> String {
+        let env = |verb: &str, e: &Env| {
+            let b = message_ballot(&e.msg);
+            format!(
+                "{verb} {}({},{}) {}->{}",
+                message_kind(&e.msg),
+                b.round,
+                node_name(b.proposer),
+                node_name(e.from),
+                node_name(e.to)
+            )
+        };
+        match self {
+            Step::Propose(p) => format!("propose {}", node_name(proposer_id(*p))),
+            Step::Deliver(e) => env("deliver", e),
+            Step::Duplicate(e) => env("dup", e),
+            Step::Drop(e) => env("drop", e),
+            Step::Crash(a) => format!("crash {}", node_name(acceptor_id(*a))),
+            Step::Restart(a) => format!("restart {}", node_name(acceptor_id(*a))),
+            Step::Timeout(p) => format!("timeout {}", node_name(proposer_id(*p))),
+            Step::Stop(p) => format!("stop {}", node_name(proposer_id(*p))),
+        }
+    }
+}
+
+/// The properties of the contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Property {
+    Agreement,
+    Validity,
+    LearnedMeansChosen,
+    Conformance,
+    Liveness,
+}
+
+impl Property {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Property::Agreement => "agreement",
+            Property::Validity => "validity",
+            Property::LearnedMeansChosen => "learned-means-chosen",
+            Property::Conformance => "conformance",
+            Property::Liveness => "liveness",
+        }
+    }
+}
+
+/// A broken property, with a code for the lesson and one sentence in Paxos terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Violation {
+    pub property: Property,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Why a schedule failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    Violation(Violation),
+    Panic(Panicked),
+}
+
+impl Failure {
+    /// The name used to decide whether a shrunk schedule still fails "the same way".
+    pub fn class(&self) -> &'static str {
+        match self {
+            Failure::Violation(v) => v.property.as_str(),
+            Failure::Panic(_) => "panic",
+        }
+    }
+}
+
+impl From<Panicked> for Failure {
+    fn from(p: Panicked) -> Failure {
+        Failure::Panic(p)
+    }
+}
+
+fn violation(property: Property, code: &'static str, message: String) -> Failure {
+    Failure::Violation(Violation { property, code, message })
+}
+
+/// What the harness knows of one acceptor, across crashes (learner state is opaque to it).
+#[derive(Clone, Debug, Default)]
+pub struct AccGhost {
+    /// The highest ballot it ever promised (in a `Promise` reply).
+    pub promised: Option<Ballot>,
+    /// The highest-ballot proposal it ever accepted (replied `Accepted` to).
+    pub accepted: Option<(Ballot, Value)>,
+    /// Restarts so far (for messages only; not part of the state hash).
+    pub restarts: u32,
+    /// The restart count when `promised` / `accepted` were last raised (messages only).
+    pub promised_at: u32,
+    pub accepted_at: u32,
+}
+
+impl Hash for AccGhost {
+    fn hash<H: Hasher>(&self, h: &mut H) {
+        self.promised.hash(h);
+        self.accepted.hash(h);
+    }
+}
+
+/// What the harness knows of one proposer.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct PropGhost {
+    /// The client's value for this proposer.
+    pub value: Option<Value>,
+    /// The highest ballot it sent a `Prepare` for.
+    pub max_prepare: Option<Ballot>,
+    /// Promises delivered to it: (ballot, acceptor index, report), sorted, no duplicates.
+    pub promises: Vec<(Ballot, usize, Option<(Ballot, Value)>)>,
+    /// `Accept` messages it sent: (ballot, value), sorted, no duplicates.
+    pub accepts: Vec<(Ballot, Value)>,
+    /// What `decided()` returned last.
+    pub decided: Option<Value>,
+}
+
+/// The ghost state: who accepted what at which ballot, what was chosen, what each proposer did.
+#[derive(Clone, Debug, Default, Hash)]
+pub struct Ghost {
+    pub acc: Vec<AccGhost>,
+    pub prop: Vec<Rc<PropGhost>>,
+    /// (ballot, value, bitmask of acceptors that accepted it), sorted.
+    pub votes: Rc<Vec<(Ballot, Value, u32)>>,
+    /// The first proposal chosen.
+    pub chosen: Option<(Ballot, Value)>,
+}
+
+/// A world's fixed parameters.
+pub struct Setup {
+    pub impls: Impls,
+    pub acceptors: usize,
+    pub proposers: usize,
+    /// Network as the set of messages ever sent (exhaustive search) instead of a queue.
+    pub sticky: bool,
+    /// Keep per-node hashes up to date (exhaustive search only).
+    pub hashing: bool,
+    pub acceptor_ids: Vec<NodeId>,
+}
+
+impl Setup {
+    pub fn new(impls: Impls, acceptors: usize, proposers: usize, sticky: bool) -> Rc<Setup> {
+        Rc::new(Setup {
+            impls,
+            acceptors,
+            proposers,
+            sticky,
+            hashing: sticky,
+            acceptor_ids: (0..acceptors).map(acceptor_id).collect(),
+        })
+    }
+
+    pub fn quorum(&self) -> usize {
+        self.acceptors / 2 + 1
+    }
+}
+
+#[derive(Clone)]
+pub struct AccSlot {
+    pub node: Option<Rc<dyn AcceptorDyn>>,
+    pub disk: Disk,
+    pub hash: u64,
+}
+
+#[derive(Clone)]
+pub struct PropSlot {
+    pub node: Option<Rc<dyn ProposerDyn>>,
+    pub proposed: bool,
+    pub hash: u64,
+}
+
+/// The whole simulated system. Cloning is cheap: nodes are shared until one of them changes.
+#[derive(Clone)]
+pub struct World {
+    pub setup: Rc<Setup>,
+    pub acc: Vec<AccSlot>,
+    pub prop: Vec<PropSlot>,
+    /// In queue mode, messages in flight in send order; in set mode, sorted by key, no duplicates.
+    pub net: Vec<Rc<Env>>,
+    pub ghost: Ghost,
+    pub crashes: u32,
+    pub timeouts: u32,
+    pub stops: u32,
+    /// Messages sent by the last step (for reports).
+    pub sent: Vec<Rc<Env>>,
+}
+
+/// The client's value for proposer i: `v1`, `v2`, …
+pub fn client_value(p: usize) -> Value {
+    Value(format!("v{}", p + 1))
+}
+
+fn make_mut_acc(node: &mut Rc<dyn AcceptorDyn>) -> Result<&mut dyn AcceptorDyn, Panicked> {
+    if Rc::get_mut(node).is_none() {
+        let copy = guard::call(CallKind::Clone, 0, || node.clone_rc())?;
+        *node = copy;
+    }
+    Ok(Rc::get_mut(node).expect("a fresh clone is unique"))
+}
+
+fn make_mut_prop(node: &mut Rc<dyn ProposerDyn>) -> Result<&mut dyn ProposerDyn, Panicked> {
+    if Rc::get_mut(node).is_none() {
+        let copy = guard::call(CallKind::Clone, 0, || node.clone_rc())?;
+        *node = copy;
+    }
+    Ok(Rc::get_mut(node).expect("a fresh clone is unique"))
+}
+
+fn bits(mask: u32) -> String {
+    (0..32).filter(|i| mask & (1 << i) != 0).map(|i| node_name(acceptor_id(i))).collect::<Vec<_>>().join(", ")
+}
+
+impl World {
+    /// Start every node (nobody has proposed yet).
+    pub fn new(setup: Rc<Setup>) -> Result<World, Failure> {
+        let mut acc = Vec::with_capacity(setup.acceptors);
+        for i in 0..setup.acceptors {
+            let disk = Disk::new();
+            let id = acceptor_id(i);
+            let node = guard::call(CallKind::AcceptorStart, id.0, || (setup.impls.acceptor)(id, &disk))?;
+            acc.push(AccSlot { node: Some(node), disk, hash: 0 });
+        }
+        let mut prop = Vec::with_capacity(setup.proposers);
+        for i in 0..setup.proposers {
+            let id = proposer_id(i);
+            let node =
+                guard::call(CallKind::ProposerStart, id.0, || (setup.impls.proposer)(id, &setup.acceptor_ids))?;
+            prop.push(PropSlot { node: Some(node), proposed: false, hash: 0 });
+        }
+        let ghost = Ghost {
+            acc: vec![AccGhost::default(); setup.acceptors],
+            prop: (0..setup.proposers).map(|_| Rc::new(PropGhost::default())).collect(),
+            votes: Rc::new(Vec::new()),
+            chosen: None,
+        };
+        let mut w = World { setup, acc, prop, net: Vec::new(), ghost, crashes: 0, timeouts: 0, stops: 0, sent: Vec::new() };
+        if w.setup.hashing {
+            for a in 0..w.acc.len() {
+                w.rehash_acc(a);
+            }
+            for p in 0..w.prop.len() {
+                w.rehash_prop(p);
+            }
+        }
+        Ok(w)
+    }
+
+    /// A new world in which every proposer has proposed (the usual start).
+    pub fn started(setup: Rc<Setup>) -> Result<(World, Vec<Step>), (Vec<Step>, Failure)> {
+        let mut steps = Vec::new();
+        let mut w = World::new(setup).map_err(|f| (Vec::new(), f))?;
+        for p in 0..w.prop.len() {
+            let s = Step::Propose(p);
+            steps.push(s.clone());
+            if let Err(f) = w.apply(&s) {
+                return Err((steps, f));
+            }
+        }
+        Ok((w, steps))
+    }
+
+    pub fn acceptor_up(&self, a: usize) -> bool {
+        self.acc[a].node.is_some()
+    }
+
+    pub fn proposer_up(&self, p: usize) -> bool {
+        self.prop[p].node.is_some()
+    }
+
+    /// Is node `id` up (an acceptor not crashed, a proposer not stopped)?
+    pub fn node_up(&self, id: NodeId) -> bool {
+        if id.0 > PROPOSER_BASE {
+            let p = (id.0 - PROPOSER_BASE - 1) as usize;
+            p < self.prop.len() && self.proposer_up(p)
+        } else {
+            let a = id.0 as usize;
+            a >= 1 && a <= self.acc.len() && self.acceptor_up(a - 1)
+        }
+    }
+
+    fn find(&self, env: &Env) -> Option<usize> {
+        if self.setup.sticky {
+            self.net.binary_search_by(|e| e.key.cmp(&env.key).then_with(|| e.as_ref().cmp_content(env))).ok()
+        } else {
+            self.net.iter().position(|e| **e == *env)
+        }
+    }
+
+    /// Can `step` be taken now?
+    pub fn enabled(&self, step: &Step) -> bool {
+        match step {
+            Step::Propose(p) => *p < self.prop.len() && !self.prop[*p].proposed && self.proposer_up(*p),
+            Step::Deliver(e) | Step::Duplicate(e) => self.node_up(e.to) && self.find(e).is_some(),
+            Step::Drop(e) => self.find(e).is_some(),
+            Step::Crash(a) => *a < self.acc.len() && self.acceptor_up(*a),
+            Step::Restart(a) => *a < self.acc.len() && !self.acceptor_up(*a),
+            Step::Timeout(p) | Step::Stop(p) => *p < self.prop.len() && self.proposer_up(*p) && self.prop[*p].proposed,
+        }
+    }
+
+    fn send(&mut self, env: Env) {
+        let env = Rc::new(env);
+        self.sent.push(env.clone());
+        if self.setup.sticky {
+            match self.net.binary_search_by(|e| e.key.cmp(&env.key).then_with(|| e.as_ref().cmp_content(&env))) {
+                Ok(_) => {}
+                Err(i) => self.net.insert(i, env),
+            }
+        } else {
+            self.net.push(env);
+        }
+    }
+
+    /// Take one step; the first property it breaks is returned.
+    pub fn apply(&mut self, step: &Step) -> Result<(), Failure> {
+        self.sent.clear();
+        match step {
+            Step::Propose(p) => {
+                let p = *p;
+                let value = client_value(p);
+                Rc::make_mut(&mut self.ghost.prop[p]).value = Some(value.clone());
+                self.prop[p].proposed = true;
+                self.proposer_call(p, CallKind::Propose, |node, out| node.propose(value, out))
+            }
+            Step::Deliver(e) | Step::Duplicate(e) => {
+                if !self.setup.sticky && matches!(step, Step::Deliver(_)) {
+                    if let Some(i) = self.find(e) {
+                        self.net.remove(i);
+                    }
+                }
+                self.deliver(e)
+            }
+            Step::Drop(e) => {
+                if let Some(i) = self.find(e) {
+                    self.net.remove(i);
+                }
+                Ok(())
+            }
+            Step::Crash(a) => {
+                self.acc[*a].node = None;
+                self.crashes += 1;
+                if self.setup.hashing {
+                    self.rehash_acc(*a);
+                }
+                Ok(())
+            }
+            Step::Restart(a) => {
+                let a = *a;
+                let id = acceptor_id(a);
+                let impls = self.setup.impls;
+                let disk = &self.acc[a].disk;
+                let node = guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
+                self.acc[a].node = Some(node);
+                self.ghost.acc[a].restarts += 1;
+                if self.setup.hashing {
+                    self.rehash_acc(a);
+                }
+                Ok(())
+            }
+            Step::Timeout(p) => {
+                self.timeouts += 1;
+                self.proposer_call(*p, CallKind::OnTimeout, |node, out| node.on_timeout(out))
+            }
+            Step::Stop(p) => {
+                self.prop[*p].node = None;
+                self.stops += 1;
+                if self.setup.hashing {
+                    self.rehash_prop(*p);
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn deliver(&mut self, e: &Env) -> Result<(), Failure> {
+        if e.to.0 > PROPOSER_BASE {
+            let p = (e.to.0 - PROPOSER_BASE - 1) as usize;
+            if let Message::Promise { ballot, accepted } = &e.msg {
+                let a = (e.from.0 - 1) as usize;
+                let g = Rc::make_mut(&mut self.ghost.prop[p]);
+                let entry = (*ballot, a, accepted.clone());
+                if let Err(i) = g.promises.binary_search(&entry) {
+                    g.promises.insert(i, entry);
+                }
+            }
+            let (from, msg) = (e.from, e.msg.clone());
+            self.proposer_call(p, CallKind::OnMessage, move |node, out| node.on_message(from, msg, out))
+        } else {
+            let a = (e.to.0 - 1) as usize;
+            let slot = &mut self.acc[a];
+            let disk = &mut slot.disk;
+            let node = make_mut_acc(slot.node.as_mut().expect("delivery to a crashed acceptor"))?;
+            let to = e.to.0;
+            let (reply, request_ballot, value) = match &e.msg {
+                Message::Prepare { ballot } => {
+                    let b = *ballot;
+                    (guard::call(CallKind::OnPrepare, to, || node.on_prepare(b, disk))?, b, None)
+                }
+                Message::Accept { ballot, value } => {
+                    let (b, v) = (*ballot, value.clone());
+                    (guard::call(CallKind::OnAccept, to, || node.on_accept(b, v, disk))?, *ballot, Some(value))
+                }
+                other => {
+                    return Err(violation(
+                        Property::Conformance,
+                        "bad-request",
+                        format!("{} sent {} to an acceptor", node_name(e.from), message_str(other)),
+                    ))
+                }
+            };
+            if self.setup.hashing {
+                self.rehash_acc(a);
+            }
+            if let Some(reply) = reply {
+                self.check_acceptor_reply(a, e.from, request_ballot, value, &reply)?;
+                self.send(Env::new(e.to, e.from, reply));
+            }
+            Ok(())
+        }
+    }
+
+    fn check_acceptor_reply(
+        &mut self,
+        a: usize,
+        proposer: NodeId,
+        b: Ballot,
+        value: Option<&Value>,
+        reply: &Message,
+    ) -> Result<(), Failure> {
+        let name = node_name(acceptor_id(a));
+        let request = match value {
+            None => format!("Prepare {}", ballot_str(&b)),
+            Some(v) => format!("Accept {} {}", ballot_str(&b), v.0),
+        };
+        let bad = |what: String| Err(violation(Property::Conformance, "bad-reply", what));
+        let reply_ballot = message_ballot(reply);
+        if reply_ballot != b {
+            return bad(format!(
+                "{name} answered {request} with {}: a reply carries the ballot of the request it answers",
+                message_str(reply)
+            ));
+        }
+        let g = &self.ghost.acc[a];
+        let since_restart = |at: u32| {
+            if g.restarts > at {
+                format!(
+                    " {name} had restarted since then, and its disk holds {}: what it promised was not saved before it replied",
+                    self.disk_str(a)
+                )
+            } else {
+                String::new()
+            }
+        };
+        match (value, reply) {
+            (None, Message::Promise { accepted, .. }) => {
+                if let Some(p) = g.promised {
+                    if b < p {
+                        let tail = since_restart(g.promised_at);
+                        return Err(violation(
+                            Property::Conformance,
+                            "promise-backwards",
+                            format!(
+                                "{name} promised {}, then promised the lower ballot {}: a promise never goes backwards.{tail}",
+                                ballot_str(&p),
+                                ballot_str(&b)
+                            ),
+                        ));
+                    }
+                }
+                if *accepted != g.accepted {
+                    let code = if g.accepted.is_some() { "promise-hides-accepted" } else { "promise-invents" };
+                    let tail = since_restart(g.accepted_at);
+                    return Err(violation(
+                        Property::Conformance,
+                        code,
+                        format!(
+                            "{name} answered Prepare {} with a Promise reporting {}, but the highest-ballot proposal it has accepted is {}: a Promise reports it.{tail}",
+                            ballot_str(&b),
+                            proposal_str(accepted),
+                            proposal_str(&g.accepted)
+                        ),
+                    ));
+                }
+                let restarts = g.restarts;
+                let g = &mut self.ghost.acc[a];
+                if g.promised.is_none_or(|p| b > p) {
+                    g.promised = Some(b);
+                    g.promised_at = restarts;
+                }
+                let _ = proposer;
+                Ok(())
+            }
+            (Some(v), Message::Accepted { .. }) => {
+                if let Some(p) = g.promised {
+                    if b < p {
+                        let tail = since_restart(g.promised_at);
+                        return Err(violation(
+                            Property::Conformance,
+                            "accept-below-promise",
+                            format!(
+                                "{name} promised {}, then accepted {} {}: an acceptor never accepts a ballot below its promise.{tail}",
+                                ballot_str(&p),
+                                ballot_str(&b),
+                                v.0
+                            ),
+                        ));
+                    }
+                }
+                let restarts = g.restarts;
+                let g = &mut self.ghost.acc[a];
+                if g.accepted.as_ref().is_none_or(|(ab, _)| b >= *ab) {
+                    g.accepted = Some((b, v.clone()));
+                    g.accepted_at = restarts;
+                }
+                self.record_vote(a, b, v)
+            }
+            (_, Message::Nack { .. }) => Ok(()),
+            (_, other) => bad(format!("{name} answered {request} with {}", message_str(other))),
+        }
+    }
+
+    fn disk_str(&self, a: usize) -> String {
+        match self.acc[a].disk.load() {
+            None => "nothing".into(),
+            Some(r) => format!(
+                "promised={} accepted={}",
+                r.promised.map(|b| ballot_str(&b)).unwrap_or_else(|| "none".into()),
+                proposal_str(&r.accepted)
+            ),
+        }
+    }
+
+    fn record_vote(&mut self, a: usize, b: Ballot, v: &Value) -> Result<(), Failure> {
+        let votes = Rc::make_mut(&mut self.ghost.votes);
+        let i = match votes.binary_search_by(|(vb, vv, _)| (vb, vv).cmp(&(&b, v))) {
+            Ok(i) => i,
+            Err(i) => {
+                votes.insert(i, (b, v.clone(), 0));
+                i
+            }
+        };
+        votes[i].2 |= 1 << a;
+        let mask = votes[i].2;
+        if mask.count_ones() as usize >= self.setup.quorum() {
+            let proposed: Vec<Value> = self.ghost.prop.iter().filter_map(|g| g.value.clone()).collect();
+            if !proposed.contains(v) {
+                return Err(violation(
+                    Property::Validity,
+                    "validity",
+                    format!(
+                        "{} was chosen at {} (accepted by {}), but no client proposed it: proposers may only propose a client's value or one reported in a Promise",
+                        v.0,
+                        ballot_str(&b),
+                        bits(mask)
+                    ),
+                ));
+            }
+            match &self.ghost.chosen {
+                None => self.ghost.chosen = Some((b, v.clone())),
+                Some((cb, cv)) if cv != v => {
+                    let first_mask = votes.iter().find(|(vb, vv, _)| vb == cb && vv == cv).map(|x| x.2).unwrap_or(0);
+                    return Err(violation(
+                        Property::Agreement,
+                        "agreement",
+                        format!(
+                            "two values were chosen: {} at {} (accepted by {}) and {} at {} (accepted by {})",
+                            cv.0,
+                            ballot_str(cb),
+                            bits(first_mask),
+                            v.0,
+                            ballot_str(&b),
+                            bits(mask)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn proposer_call(
+        &mut self,
+        p: usize,
+        kind: CallKind,
+        f: impl FnOnce(&mut dyn ProposerDyn, &mut Outbox),
+    ) -> Result<(), Failure> {
+        let id = proposer_id(p);
+        let node = make_mut_prop(self.prop[p].node.as_mut().expect("call to a stopped proposer"))?;
+        let mut out = Outbox::new();
+        guard::call(kind, id.0, || f(node, &mut out))?;
+        let decided = guard::call(CallKind::Decided, id.0, || node.decided())?;
+        if self.setup.hashing {
+            self.rehash_prop(p);
+        }
+        for (to, msg) in out.drain() {
+            self.check_proposer_send(p, to, &msg)?;
+            self.send(Env::new(id, to, msg));
+        }
+        self.check_decided(p, decided)
+    }
+
+    fn check_proposer_send(&mut self, p: usize, to: NodeId, msg: &Message) -> Result<(), Failure> {
+        let id = proposer_id(p);
+        let name = node_name(id);
+        let conf = |code, m: String| Err(violation(Property::Conformance, code, m));
+        if !self.setup.acceptor_ids.contains(&to) {
+            return conf(
+                "bad-destination",
+                format!("{name} sent {} to {}, which is not an acceptor", message_str(msg), node_name(to)),
+            );
+        }
+        match msg {
+            Message::Prepare { ballot } | Message::Accept { ballot, .. } if ballot.proposer != id => conf(
+                "ballot-not-owned",
+                format!(
+                    "{name} sent {} with a ballot owned by {}: a proposer uses only ballots with its own id, so no two proposers share a ballot",
+                    message_str(msg),
+                    node_name(ballot.proposer)
+                ),
+            ),
+            Message::Prepare { ballot } => {
+                let g = &self.ghost.prop[p];
+                if let Some(m) = g.max_prepare {
+                    if *ballot < m {
+                        return conf(
+                            "ballot-shrinks",
+                            format!(
+                                "{name} sent Prepare {} after Prepare {}: a proposer's ballots grow",
+                                ballot_str(ballot),
+                                ballot_str(&m)
+                            ),
+                        );
+                    }
+                }
+                if g.max_prepare.is_none_or(|m| *ballot > m) {
+                    Rc::make_mut(&mut self.ghost.prop[p]).max_prepare = Some(*ballot);
+                }
+                Ok(())
+            }
+            Message::Accept { ballot, value } => {
+                let q = self.setup.quorum();
+                let g = &self.ghost.prop[p];
+                let reports: Vec<(usize, &Option<(Ballot, Value)>)> =
+                    g.promises.iter().filter(|(b, _, _)| b == ballot).map(|(_, a, r)| (*a, r)).collect();
+                let mut promisers: Vec<usize> = reports.iter().map(|(a, _)| *a).collect();
+                promisers.dedup();
+                if promisers.len() < q {
+                    let from = if promisers.is_empty() {
+                        "no acceptor".to_string()
+                    } else {
+                        format!("only {}", promisers.iter().map(|a| node_name(acceptor_id(*a))).collect::<Vec<_>>().join(", "))
+                    };
+                    return conf(
+                        "accept-without-quorum",
+                        format!(
+                            "{name} sent {} after Promise {} from {from}: phase 2 needs promises from a quorum ({q} of {} acceptors), each acceptor counted once",
+                            message_str(msg),
+                            ballot_str(ballot),
+                            self.setup.acceptors
+                        ),
+                    );
+                }
+                if let Some((_, w)) = g.accepts.iter().find(|(b, w)| b == ballot && w != value) {
+                    return conf(
+                        "two-values-one-ballot",
+                        format!(
+                            "{name} sent Accept {} with {} and with {}: one ballot proposes one value",
+                            ballot_str(ballot),
+                            w.0,
+                            value.0
+                        ),
+                    );
+                }
+                if !value_allowed(&reports, value, g.value.as_ref(), q) {
+                    let highest = reports.iter().filter_map(|(_, r)| r.as_ref()).max_by_key(|(b, _)| *b);
+                    let why = match highest {
+                        Some((hb, hv)) => format!(
+                            "the promises it had report {} {} as the highest-ballot proposal accepted, so it must propose {}",
+                            ballot_str(hb),
+                            hv.0,
+                            hv.0
+                        ),
+                        None => format!(
+                            "no promise reported an accepted proposal, so it must propose its client's value {}",
+                            g.value.as_ref().map(|v| v.0.as_str()).unwrap_or("?")
+                        ),
+                    };
+                    return conf(
+                        "wrong-value",
+                        format!("{name} sent {}, but {why}", message_str(msg)),
+                    );
+                }
+                let entry = (*ballot, value.clone());
+                let g = Rc::make_mut(&mut self.ghost.prop[p]);
+                if let Err(i) = g.accepts.binary_search(&entry) {
+                    g.accepts.insert(i, entry);
+                }
+                Ok(())
+            }
+            other => conf(
+                "bad-message",
+                format!("{name} sent {}: a proposer sends only Prepare and Accept", message_str(other)),
+            ),
+        }
+    }
+
+    fn check_decided(&mut self, p: usize, decided: Option<Value>) -> Result<(), Failure> {
+        let name = node_name(proposer_id(p));
+        let old = &self.ghost.prop[p].decided;
+        if *old == decided {
+            return Ok(());
+        }
+        let lmc = |code, m: String| Err(violation(Property::LearnedMeansChosen, code, m));
+        match (old, &decided) {
+            (Some(o), Some(n)) => {
+                return lmc("decided-changed", format!("{name} decided {}, then {}: a decision never changes", o.0, n.0))
+            }
+            (Some(o), None) => {
+                return lmc(
+                    "decided-changed",
+                    format!("{name} decided {}, then decided() returned None: a decision is never forgotten", o.0),
+                )
+            }
+            (None, Some(v)) => {
+                if self.ghost.chosen.as_ref().is_none_or(|(_, c)| c != v) {
+                    let seen: Vec<String> = self
+                        .ghost
+                        .votes
+                        .iter()
+                        .filter(|(_, vv, _)| vv == v)
+                        .map(|(b, _, m)| format!("at {} by {}", ballot_str(b), bits(*m)))
+                        .collect();
+                    let acc = if seen.is_empty() {
+                        "no acceptor has accepted it".to_string()
+                    } else {
+                        format!("it was accepted only {}", seen.join("; "))
+                    };
+                    return lmc(
+                        "decided-unchosen",
+                        format!(
+                            "{name} decided {}, but {acc}: a value is chosen only when a quorum ({} of {}) accepted it at one ballot",
+                            v.0,
+                            self.setup.quorum(),
+                            self.setup.acceptors
+                        ),
+                    );
+                }
+            }
+            (None, None) => {}
+        }
+        Rc::make_mut(&mut self.ghost.prop[p]).decided = decided;
+        Ok(())
+    }
+
+    fn rehash_acc(&mut self, a: usize) {
+        let slot = &mut self.acc[a];
+        let mut h = StableHasher::default();
+        match &slot.node {
+            Some(n) => h.write_u64(hash_debug(&**n)),
+            None => h.write_u64(0xdead),
+        }
+        slot.disk.load().hash(&mut h);
+        slot.hash = h.finish();
+    }
+
+    fn rehash_prop(&mut self, p: usize) {
+        let slot = &mut self.prop[p];
+        slot.hash = match &slot.node {
+            Some(n) => hash_debug(&**n) ^ slot.proposed as u64,
+            None => 0xdead,
+        };
+    }
+
+    /// The hash of the whole state (exhaustive search), given budgets still to spend.
+    pub fn state_hash(&self) -> u64 {
+        let mut h = StableHasher::default();
+        for s in &self.acc {
+            h.write_u64(s.hash);
+        }
+        for s in &self.prop {
+            h.write_u64(s.hash);
+        }
+        h.write_usize(self.net.len());
+        for e in &self.net {
+            h.write_u64(e.key);
+        }
+        self.ghost.hash(&mut h);
+        h.write_u32(self.crashes);
+        h.write_u32(self.timeouts);
+        h.finish()
+    }
+
+    /// A short description of every node, for reports.
+    pub fn describe_nodes(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (a, s) in self.acc.iter().enumerate() {
+            let mut line = format!("{}: ", node_name(acceptor_id(a)));
+            if s.node.is_none() {
+                line.push_str("down; ");
+            }
+            let _ = write!(line, "disk {}", self.disk_str(a));
+            lines.push(line);
+        }
+        for (p, s) in self.prop.iter().enumerate() {
+            let g = &self.ghost.prop[p];
+            let state = if s.node.is_none() { "stopped" } else { "up" };
+            lines.push(format!(
+                "{}: {state}; decided {}",
+                node_name(proposer_id(p)),
+                g.decided.as_ref().map(|v| v.0.as_str()).unwrap_or("nothing")
+            ));
+        }
+        lines
+    }
+}
+
+impl Env {
+    /// A total order on content (ties of `key` only): sender, receiver, kind, ballot, payload.
+    fn cmp_content(&self, other: &Env) -> std::cmp::Ordering {
+        fn rank(m: &Message) -> (u8, Ballot, Option<&Value>, Option<Ballot>, Option<Option<&(Ballot, Value)>>) {
+            match m {
+                Message::Prepare { ballot } => (0, *ballot, None, None, None),
+                Message::Promise { ballot, accepted } => (1, *ballot, None, None, Some(accepted.as_ref())),
+                Message::Accept { ballot, value } => (2, *ballot, Some(value), None, None),
+                Message::Accepted { ballot } => (3, *ballot, None, None, None),
+                Message::Nack { ballot, promised } => (4, *ballot, None, Some(*promised), None),
+            }
+        }
+        (self.from, self.to, rank(&self.msg)).cmp(&(other.from, other.to, rank(&other.msg)))
+    }
+}
+
+/// May a proposer send `value` in phase 2, given the promises it received for the ballot?
+/// Yes when some quorum of those promises makes `value` the highest-ballot value reported among
+/// them, or reports nothing and `value` is the proposer's own (Paxos Made Simple, 2.2).
+pub fn value_allowed(
+    reports: &[(usize, &Option<(Ballot, Value)>)],
+    value: &Value,
+    own: Option<&Value>,
+    quorum: usize,
+) -> bool {
+    let count = |pred: &dyn Fn(&Option<(Ballot, Value)>) -> bool| {
+        let mut who: Vec<usize> = reports.iter().filter(|(_, r)| pred(r)).map(|(a, _)| *a).collect();
+        who.sort_unstable();
+        who.dedup();
+        who.len()
+    };
+    if own == Some(value) && count(&|r| r.is_none()) >= quorum {
+        return true;
+    }
+    reports.iter().filter_map(|(_, r)| r.as_ref()).filter(|(_, v)| v == value).any(|(b, _)| {
+        count(&|r| r.as_ref().is_none_or(|(rb, _)| rb <= b)) >= quorum
+    })
+}
