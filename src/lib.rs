@@ -9,6 +9,7 @@
 pub mod check;
 pub mod cli;
 pub mod error;
+pub mod paths;
 pub mod quiz;
 pub mod rng;
 pub mod ui;

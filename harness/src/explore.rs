@@ -93,12 +93,22 @@ pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), 
             if deliveries > CALM_DELIVERIES {
                 return Err(liveness(w, p, format!("kept exchanging messages for {CALM_DELIVERIES} deliveries without deciding: a livelock")));
             }
-            let s = if w.node_up(e.to) { Step::Deliver(e) } else { Step::Drop(e) };
+            let s = if w.node_up(e.to) {
+                Step::Deliver(e)
+            } else {
+                Step::Drop(e)
+            };
             taken.push(s.clone());
             w.apply(&s)?;
         } else {
             if timeouts == CALM_TIMEOUTS {
-                return Err(liveness(w, p, format!("timed out {CALM_TIMEOUTS} times on a reliable network and never decided")));
+                return Err(liveness(
+                    w,
+                    p,
+                    format!(
+                        "timed out {CALM_TIMEOUTS} times on a reliable network and never decided"
+                    ),
+                ));
             }
             timeouts += 1;
             let s = Step::Timeout(p);
@@ -109,8 +119,14 @@ pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), 
 }
 
 fn liveness(w: &World, p: usize, what: String) -> Failure {
-    let up: Vec<String> = (0..w.acc.len()).filter(|&a| w.acceptor_up(a)).map(|a| format!("A{}", a + 1)).collect();
-    let last = w.ghost.prop[p].max_prepare.map(|b| crate::world::ballot_str(&b)).unwrap_or_else(|| "none".into());
+    let up: Vec<String> = (0..w.acc.len())
+        .filter(|&a| w.acceptor_up(a))
+        .map(|a| format!("A{}", a + 1))
+        .collect();
+    let last = w.ghost.prop[p]
+        .max_prepare
+        .map(|b| crate::world::ballot_str(&b))
+        .unwrap_or_else(|| "none".into());
     Failure::Violation(Violation {
         property: Property::Liveness,
         code: "liveness",
@@ -128,7 +144,14 @@ pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay 
     let mut taken = Vec::new();
     let mut w = match World::new(setup.clone()) {
         Ok(w) => w,
-        Err(f) => return Replay { world: None, taken, calm_taken: Vec::new(), failure: Some(f) },
+        Err(f) => {
+            return Replay {
+                world: None,
+                taken,
+                calm_taken: Vec::new(),
+                failure: Some(f),
+            }
+        }
     };
     for s in steps {
         if !w.enabled(s) {
@@ -137,7 +160,12 @@ pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay 
         taken.push(s.clone());
         crate::guard::STEP.store(taken.len() as u64, std::sync::atomic::Ordering::Relaxed);
         if let Err(f) = w.apply(s) {
-            return Replay { world: Some(w), taken, calm_taken: Vec::new(), failure: Some(f) };
+            return Replay {
+                world: Some(w),
+                taken,
+                calm_taken: Vec::new(),
+                failure: Some(f),
+            };
         }
     }
     let mut calm_taken = Vec::new();
@@ -145,7 +173,12 @@ pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay 
         Some(p) => calm_phase(&mut w, p, &mut calm_taken).err(),
         None => None,
     };
-    Replay { world: Some(w), taken, calm_taken, failure }
+    Replay {
+        world: Some(w),
+        taken,
+        calm_taken,
+        failure,
+    }
 }
 
 /// Run a trace of the library.
@@ -229,10 +262,18 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
             if n > 0 { 60 } else { 0 },
             if n > 0 { dup_weight } else { 0 },
             if n > 0 { drop_weight } else { 0 },
-            if w.crashes < max_crashes && down < acceptors { 4 } else { 0 },
+            if w.crashes < max_crashes && down < acceptors {
+                4
+            } else {
+                0
+            },
             if down > 0 { 8 } else { 0 },
             if w.timeouts < max_timeouts { 5 } else { 0 },
-            if w.stops + 1 < proposers as u32 && live.len() > 1 { 1 } else { 0 },
+            if w.stops + 1 < proposers as u32 && live.len() > 1 {
+                1
+            } else {
+                0
+            },
         ];
         let total: u32 = weights.iter().sum();
         if total == 0 {
@@ -275,7 +316,9 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
     let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
     let p = live[rng.below(live.len())];
     let mut calm_taken = Vec::new();
-    calm_phase(&mut w, p, &mut calm_taken).err().map(|f| found(f, taken, Some(p)))
+    calm_phase(&mut w, p, &mut calm_taken)
+        .err()
+        .map(|f| found(f, taken, Some(p)))
 }
 
 /// Remove steps from a failing schedule while it still fails the same way (delta debugging),
@@ -311,7 +354,11 @@ pub fn shrink(impls: Impls, found: &Found, max_replays: usize) -> Found {
             chunk = (chunk / 2).max(1);
         }
     }
-    Found { failure: best_failure, steps: best, ..found.clone() }
+    Found {
+        failure: best_failure,
+        steps: best,
+        ..found.clone()
+    }
 }
 
 /// Bounds of the exhaustive search.
@@ -344,7 +391,11 @@ pub struct Exhausted {
 
 /// Breadth-first search over every schedule within `bounds`, the network as the set of messages
 /// sent. Returns the first (hence a shortest) failing schedule, or what was proven.
-pub fn exhaustive(impls: Impls, bounds: Bounds, mut progress: impl FnMut(&Exhausted)) -> Result<Exhausted, Found> {
+pub fn exhaustive(
+    impls: Impls,
+    bounds: Bounds,
+    mut progress: impl FnMut(&Exhausted),
+) -> Result<Exhausted, Found> {
     let start = Instant::now();
     let setup = Setup::new(impls, bounds.acceptors, bounds.proposers, true);
     let found = |failure, steps| Found {
@@ -428,11 +479,17 @@ pub fn exhaustive(impls: Impls, bounds: Bounds, mut progress: impl FnMut(&Exhaus
                     last_report = Instant::now();
                 }
                 if start.elapsed() > bounds.budget {
-                    stats.stopped = Some(format!("the time budget of {:.0} s ran out", bounds.budget.as_secs_f64()));
+                    stats.stopped = Some(format!(
+                        "the time budget of {:.0} s ran out",
+                        bounds.budget.as_secs_f64()
+                    ));
                     return Ok(stats);
                 }
                 if visited.len() > bounds.max_states {
-                    stats.stopped = Some(format!("the state budget of {} states ran out", bounds.max_states));
+                    stats.stopped = Some(format!(
+                        "the state budget of {} states ran out",
+                        bounds.max_states
+                    ));
                     return Ok(stats);
                 }
             }

@@ -69,6 +69,9 @@ static SEQ: AtomicU64 = AtomicU64::new(0);
 pub static CONTEXT: Mutex<String> = Mutex::new(String::new());
 /// Step number within the current schedule.
 pub static STEP: AtomicU64 = AtomicU64::new(0);
+/// Announce every call on stderr before making it: used to find the call that crashed the
+/// process (a stack overflow or an abort cannot be caught), by running the same seed again.
+pub static ANNOUNCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 thread_local! {
     static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -108,12 +111,32 @@ pub struct Panicked {
 pub fn call<R>(kind: CallKind, node: u32, f: impl FnOnce() -> R) -> Result<R, Panicked> {
     CURRENT.store(kind as u64 | ((node as u64) << 8), Relaxed);
     SEQ.fetch_add(1, Relaxed);
+    if ANNOUNCE.load(Relaxed) {
+        announce(kind, node);
+    }
     let r = catch_unwind(AssertUnwindSafe(f));
     CURRENT.store(0, Relaxed);
     r.map_err(|_| Panicked {
         call: kind.describe(&crate::world::node_name(paxos_api::NodeId(node))),
-        message: PANIC.with(|p| p.borrow_mut().take()).unwrap_or_else(|| "panicked".into()),
+        message: PANIC
+            .with(|p| p.borrow_mut().take())
+            .unwrap_or_else(|| "panicked".into()),
     })
+}
+
+#[cold]
+fn announce(kind: CallKind, node: u32) {
+    use std::io::Write as _;
+    let context = CONTEXT.lock().map(|c| c.clone()).unwrap_or_default();
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(
+        err,
+        "{}call {} ({context}, step {})",
+        crate::runner::MARK,
+        kind.describe(&crate::world::node_name(paxos_api::NodeId(node))),
+        STEP.load(Relaxed)
+    );
+    let _ = err.flush();
 }
 
 /// Start the watchdog: when one call runs longer than `limit`, `on_timeout` is called with a

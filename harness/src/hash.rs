@@ -16,7 +16,11 @@ const K: u64 = 0x9E37_79B9_7F4A_7C15;
 
 impl Default for StableHasher {
     fn default() -> Self {
-        StableHasher { state: 0x243F_6A88_85A3_08D3, pending: 0, pending_len: 0 }
+        StableHasher {
+            state: 0x243F_6A88_85A3_08D3,
+            pending: 0,
+            pending_len: 0,
+        }
     }
 }
 

@@ -96,23 +96,34 @@ pub struct RefAcceptor {
 
 impl Acceptor for RefAcceptor {
     fn start(_id: NodeId, disk: &Disk) -> Self {
-        RefAcceptor { record: disk.load().unwrap_or_default() }
+        RefAcceptor {
+            record: disk.load().unwrap_or_default(),
+        }
     }
 
     fn on_prepare(&mut self, ballot: Ballot, disk: &mut Disk) -> Option<Message> {
         match self.record.promised {
-            Some(p) if ballot < p => Some(Message::Nack { ballot, promised: p }),
+            Some(p) if ballot < p => Some(Message::Nack {
+                ballot,
+                promised: p,
+            }),
             _ => {
                 self.record.promised = Some(ballot);
                 disk.save(self.record.clone());
-                Some(Message::Promise { ballot, accepted: self.record.accepted.clone() })
+                Some(Message::Promise {
+                    ballot,
+                    accepted: self.record.accepted.clone(),
+                })
             }
         }
     }
 
     fn on_accept(&mut self, ballot: Ballot, value: Value, disk: &mut Disk) -> Option<Message> {
         match self.record.promised {
-            Some(p) if ballot < p => Some(Message::Nack { ballot, promised: p }),
+            Some(p) if ballot < p => Some(Message::Nack {
+                ballot,
+                promised: p,
+            }),
             _ => {
                 self.record.promised = Some(ballot);
                 self.record.accepted = Some((ballot, value));
@@ -183,20 +194,32 @@ impl Proposer for RefProposer {
     fn on_message(&mut self, from: NodeId, message: Message, out: &mut Outbox) {
         let Some(current) = self.ballot else { return };
         match message {
-            Message::Promise { ballot, accepted } if ballot == current && self.proposal.is_none() => {
+            Message::Promise { ballot, accepted }
+                if ballot == current && self.proposal.is_none() =>
+            {
                 if self.promises.iter().any(|(a, _)| *a == from) {
                     return;
                 }
                 self.promises.push((from, accepted));
                 if self.promises.len() >= self.quorum() {
-                    let reported = self.promises.iter().filter_map(|(_, acc)| acc.as_ref()).max_by_key(|(b, _)| *b);
+                    let reported = self
+                        .promises
+                        .iter()
+                        .filter_map(|(_, acc)| acc.as_ref())
+                        .max_by_key(|(b, _)| *b);
                     let value = match reported {
                         Some((_, v)) => v.clone(),
                         None => self.value.clone().expect("propose was called"),
                     };
                     self.proposal = Some(value.clone());
                     for &a in &self.acceptors {
-                        out.send(a, Message::Accept { ballot: current, value: value.clone() });
+                        out.send(
+                            a,
+                            Message::Accept {
+                                ballot: current,
+                                value: value.clone(),
+                            },
+                        );
                     }
                 }
             }

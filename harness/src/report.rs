@@ -36,14 +36,54 @@ fn json_list(items: impl IntoIterator<Item = String>) -> String {
 /// One step of a counterexample, as the renderer needs it.
 fn step_json(step: &Step, sent: &[String], calm: bool) -> String {
     let (kind, from, to, message) = match step {
-        Step::Propose(p) => ("propose", node_name(crate::world::proposer_id(*p)), String::new(), String::new()),
-        Step::Deliver(e) => ("deliver", node_name(e.from), node_name(e.to), message_str(&e.msg)),
-        Step::Duplicate(e) => ("duplicate", node_name(e.from), node_name(e.to), message_str(&e.msg)),
-        Step::Drop(e) => ("drop", node_name(e.from), node_name(e.to), message_str(&e.msg)),
-        Step::Crash(a) => ("crash", node_name(crate::world::acceptor_id(*a)), String::new(), String::new()),
-        Step::Restart(a) => ("restart", node_name(crate::world::acceptor_id(*a)), String::new(), String::new()),
-        Step::Timeout(p) => ("timeout", node_name(crate::world::proposer_id(*p)), String::new(), String::new()),
-        Step::Stop(p) => ("stop", node_name(crate::world::proposer_id(*p)), String::new(), String::new()),
+        Step::Propose(p) => (
+            "propose",
+            node_name(crate::world::proposer_id(*p)),
+            String::new(),
+            String::new(),
+        ),
+        Step::Deliver(e) => (
+            "deliver",
+            node_name(e.from),
+            node_name(e.to),
+            message_str(&e.msg),
+        ),
+        Step::Duplicate(e) => (
+            "duplicate",
+            node_name(e.from),
+            node_name(e.to),
+            message_str(&e.msg),
+        ),
+        Step::Drop(e) => (
+            "drop",
+            node_name(e.from),
+            node_name(e.to),
+            message_str(&e.msg),
+        ),
+        Step::Crash(a) => (
+            "crash",
+            node_name(crate::world::acceptor_id(*a)),
+            String::new(),
+            String::new(),
+        ),
+        Step::Restart(a) => (
+            "restart",
+            node_name(crate::world::acceptor_id(*a)),
+            String::new(),
+            String::new(),
+        ),
+        Step::Timeout(p) => (
+            "timeout",
+            node_name(crate::world::proposer_id(*p)),
+            String::new(),
+            String::new(),
+        ),
+        Step::Stop(p) => (
+            "stop",
+            node_name(crate::world::proposer_id(*p)),
+            String::new(),
+            String::new(),
+        ),
     };
     format!(
         "{{\"step\":{},\"kind\":{},\"from\":{},\"to\":{},\"message\":{},\"sent\":{},\"calm\":{}}}",
@@ -78,7 +118,12 @@ pub fn found_json(impls: Impls, f: &Found) -> String {
         nodes = w.describe_nodes();
     }
     let (property, code, message, call) = match &failure {
-        Failure::Violation(v) => (v.property.as_str(), v.code, v.message.clone(), String::new()),
+        Failure::Violation(v) => (
+            v.property.as_str(),
+            v.code,
+            v.message.clone(),
+            String::new(),
+        ),
         Failure::Panic(p) => ("panic", "panic", p.message.clone(), p.call.clone()),
     };
     let replay_file = crate::trace::to_file(

@@ -67,8 +67,13 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut i = 0;
     while i < args.len() {
         let key = args[i].as_str();
-        let val = args.get(i + 1).ok_or_else(|| format!("{key} needs a value"))?;
-        let num = |v: &str| v.parse::<u64>().map_err(|_| format!("{key}: `{v}` is not a number"));
+        let val = args
+            .get(i + 1)
+            .ok_or_else(|| format!("{key} needs a value"))?;
+        let num = |v: &str| {
+            v.parse::<u64>()
+                .map_err(|_| format!("{key}: `{v}` is not a number"))
+        };
         match key {
             "--exercise" => o.exercise = val.clone(),
             "--result" => o.result = PathBuf::from(val),
@@ -78,12 +83,19 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--crashes" => o.crashes = num(val)? as u32,
             "--timeouts" => o.timeouts = num(val)? as u32,
             "--proposers" => o.proposers = num(val)? as u32,
-            "--budget" => o.budget = val.parse().map_err(|_| format!("--budget: `{val}` is not a number"))?,
+            "--budget" => {
+                o.budget = val
+                    .parse()
+                    .map_err(|_| format!("--budget: `{val}` is not a number"))?
+            }
             "--max-states" => o.max_states = num(val)? as usize,
             "--call-timeout" => o.call_timeout_ms = num(val)?,
             "--replay" => o.replay = Some(PathBuf::from(val)),
             "--shrink" => o.shrink_replays = num(val)? as usize,
             "--traces" => o.traces = val != "off",
+            "--announce" => {
+                guard::ANNOUNCE.store(val == "on", std::sync::atomic::Ordering::Relaxed)
+            }
             _ => return Err(format!("unknown argument {key}")),
         }
         i += 2;
@@ -136,7 +148,11 @@ pub fn run(impls: Impls, o: &Options) -> String {
     };
     let fail = |f: Found, schedules: u64, exhaustive: &[String]| -> String {
         let f = shrink(f);
-        let verdict = if matches!(f.failure, crate::world::Failure::Panic(_)) { "panic" } else { "fail" };
+        let verdict = if matches!(f.failure, crate::world::Failure::Panic(_)) {
+            "panic"
+        } else {
+            "fail"
+        };
         format!(
             "{{\"verdict\":\"{verdict}\",\"schedules\":{schedules},\"timeout\":null,\"violation\":{},\"exhaustive\":[{}]}}",
             found_json(impls, &f),
@@ -196,7 +212,11 @@ pub fn run(impls: Impls, o: &Options) -> String {
 
     let mut exhaustive = Vec::new();
     if o.depth > 0 {
-        let plan: Vec<u32> = if o.proposers == 0 { vec![2, 3] } else { vec![o.proposers] };
+        let plan: Vec<u32> = if o.proposers == 0 {
+            vec![2, 3]
+        } else {
+            vec![o.proposers]
+        };
         let started = Instant::now();
         for (k, &proposers) in plan.iter().enumerate() {
             let left = o.budget - started.elapsed().as_secs_f64();
@@ -204,20 +224,36 @@ pub fn run(impls: Impls, o: &Options) -> String {
                 break;
             }
             // With three proposers the space grows much faster: search two levels less deep.
-            let depth = if k > 0 { o.depth.saturating_sub(2) } else { o.depth };
+            let depth = if k > 0 {
+                o.depth.saturating_sub(2)
+            } else {
+                o.depth
+            };
             let bounds = Bounds {
                 acceptors: 3,
                 proposers: proposers as usize,
                 depth,
                 crashes: o.crashes,
                 timeouts: o.timeouts,
-                budget: Duration::from_secs_f64(if k == 0 && plan.len() > 1 { left * 0.75 } else { left }.max(0.1)),
+                budget: Duration::from_secs_f64(
+                    if k == 0 && plan.len() > 1 {
+                        left * 0.75
+                    } else {
+                        left
+                    }
+                    .max(0.1),
+                ),
                 max_states: o.max_states,
             };
             set_context(format!("exhaustive search with {proposers} proposers"));
             let phase = format!("exhaustive-{proposers}");
             match explore::exhaustive(impls, bounds, |s| {
-                progress(&phase, s.unique, s.generated, &format!("depth={} seconds={:.1}", s.depth_done + 1, s.seconds))
+                progress(
+                    &phase,
+                    s.unique,
+                    s.generated,
+                    &format!("depth={} seconds={:.1}", s.depth_done + 1, s.seconds),
+                )
             }) {
                 Ok(e) => {
                     schedules += e.generated;
@@ -256,11 +292,28 @@ pub fn main(impls: Impls) {
 }
 
 /// Which parts are the learner's, by exercise name.
-pub fn impls_for(exercise: &str, acceptor: crate::nodes::AcceptorCtor, proposer: crate::nodes::ProposerCtor) -> Impls {
+pub fn impls_for(
+    exercise: &str,
+    acceptor: crate::nodes::AcceptorCtor,
+    proposer: crate::nodes::ProposerCtor,
+) -> Impls {
     let r = Impls::reference();
     match exercise {
-        "acceptor" => Impls { acceptor, learner_acceptor: true, ..r },
-        "proposer" => Impls { proposer, learner_proposer: true, ..r },
-        _ => Impls { acceptor, proposer, learner_acceptor: true, learner_proposer: true },
+        "acceptor" => Impls {
+            acceptor,
+            learner_acceptor: true,
+            ..r
+        },
+        "proposer" => Impls {
+            proposer,
+            learner_proposer: true,
+            ..r
+        },
+        _ => Impls {
+            acceptor,
+            proposer,
+            learner_acceptor: true,
+            learner_proposer: true,
+        },
     }
 }

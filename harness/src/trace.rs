@@ -24,7 +24,10 @@ use std::rc::Rc;
 
 use paxos_api::Ballot;
 
-use crate::world::{acceptor_id, message_ballot, message_kind, node_name, proposer_id, Env, Step, World, PROPOSER_BASE};
+use crate::world::{
+    acceptor_id, message_ballot, message_kind, node_name, proposer_id, Env, Step, World,
+    PROPOSER_BASE,
+};
 
 /// A parsed trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -46,7 +49,13 @@ pub struct Trace {
 /// One step of a trace, resolved against the world when it is replayed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Selector {
-    Message { verb: Verb, kind: Option<String>, ballot: Option<Ballot>, from: Option<u32>, to: Option<u32> },
+    Message {
+        verb: Verb,
+        kind: Option<String>,
+        ballot: Option<Ballot>,
+        from: Option<u32>,
+        to: Option<u32>,
+    },
     DeliverAll,
     Crash(usize),
     Restart(usize),
@@ -78,7 +87,9 @@ fn parse_node(s: &str) -> Result<Option<u32>, String> {
         return Ok(None);
     }
     let (kind, n) = s.split_at(1);
-    let n: u32 = n.parse().map_err(|_| format!("`{s}` is not a node (A1, P2 or *)"))?;
+    let n: u32 = n
+        .parse()
+        .map_err(|_| format!("`{s}` is not a node (A1, P2 or *)"))?;
     match kind {
         "A" if n >= 1 => Ok(Some(n)),
         "P" if n >= 1 => Ok(Some(PROPOSER_BASE + n)),
@@ -91,7 +102,16 @@ fn parse_index(s: &str, prefix: char) -> Result<usize, String> {
         .and_then(|n| n.parse::<usize>().ok())
         .filter(|n| *n >= 1)
         .map(|n| n - 1)
-        .ok_or_else(|| format!("`{s}` is not {}", if prefix == 'A' { "an acceptor (A1, A2, …)" } else { "a proposer (P1, P2, …)" }))
+        .ok_or_else(|| {
+            format!(
+                "`{s}` is not {}",
+                if prefix == 'A' {
+                    "an acceptor (A1, A2, …)"
+                } else {
+                    "a proposer (P1, P2, …)"
+                }
+            )
+        })
 }
 
 /// Parse one step line.
@@ -114,20 +134,36 @@ pub fn parse_step(line: &str) -> Result<Selector, String> {
             let (kind, ballot) = match kind.split_once('(') {
                 None => (*kind, None),
                 Some((k, rest)) => {
-                    let inner = rest.strip_suffix(')').ok_or_else(|| format!("`{kind}`: missing `)`"))?;
-                    let (round, owner) = inner.split_once(',').ok_or_else(|| format!("`{kind}`: a ballot is (ROUND,Pn)"))?;
+                    let inner = rest
+                        .strip_suffix(')')
+                        .ok_or_else(|| format!("`{kind}`: missing `)`"))?;
+                    let (round, owner) = inner
+                        .split_once(',')
+                        .ok_or_else(|| format!("`{kind}`: a ballot is (ROUND,Pn)"))?;
                     let round: u64 = round.parse().map_err(|_| format!("`{kind}`: bad round"))?;
-                    let owner = parse_node(owner)?.filter(|n| *n > PROPOSER_BASE).ok_or("a ballot's owner is a proposer")?;
+                    let owner = parse_node(owner)?
+                        .filter(|n| *n > PROPOSER_BASE)
+                        .ok_or("a ballot's owner is a proposer")?;
                     (k, Some(Ballot::new(round, paxos_api::NodeId(owner))))
                 }
             };
             let kind = match kind {
                 "any" => None,
                 "Prepare" | "Promise" | "Accept" | "Accepted" | "Nack" => Some(kind.to_string()),
-                k => return Err(format!("unknown message kind `{k}` (Prepare, Promise, Accept, Accepted, Nack or any)")),
+                k => return Err(format!(
+                    "unknown message kind `{k}` (Prepare, Promise, Accept, Accepted, Nack or any)"
+                )),
             };
-            let (from, to) = route.split_once("->").ok_or_else(|| format!("`{route}`: expected FROM->TO"))?;
-            Ok(Selector::Message { verb, kind, ballot, from: parse_node(from)?, to: parse_node(to)? })
+            let (from, to) = route
+                .split_once("->")
+                .ok_or_else(|| format!("`{route}`: expected FROM->TO"))?;
+            Ok(Selector::Message {
+                verb,
+                kind,
+                ballot,
+                from: parse_node(from)?,
+                to: parse_node(to)?,
+            })
         }
         _ => Err(format!("cannot read step `{line}`")),
     }
@@ -150,7 +186,10 @@ pub fn parse(text: &str) -> Result<Trace, String> {
     let mut i = 0;
     let unquote = |s: &str| -> String {
         let s = s.trim();
-        if s.len() >= 2 && ((s.starts_with('"') && s.ends_with('"')) || (s.starts_with('\'') && s.ends_with('\''))) {
+        if s.len() >= 2
+            && ((s.starts_with('"') && s.ends_with('"'))
+                || (s.starts_with('\'') && s.ends_with('\'')))
+        {
             s[1..s.len() - 1].to_string()
         } else {
             s.to_string()
@@ -164,8 +203,9 @@ pub fn parse(text: &str) -> Result<Trace, String> {
         if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        let (key, value) =
-            line.split_once(':').ok_or_else(|| format!("line {lineno}: expected `key: value`"))?;
+        let (key, value) = line
+            .split_once(':')
+            .ok_or_else(|| format!("line {lineno}: expected `key: value`"))?;
         if key.starts_with(' ') {
             return Err(format!("line {lineno}: unexpected indentation"));
         }
@@ -181,7 +221,10 @@ pub fn parse(text: &str) -> Result<Trace, String> {
             }
             out
         };
-        let num = |v: &str| v.parse::<usize>().map_err(|_| format!("line {lineno}: `{key}` takes a number"));
+        let num = |v: &str| {
+            v.parse::<usize>()
+                .map_err(|_| format!("line {lineno}: `{key}` takes a number"))
+        };
         match key {
             "name" => t.name = unquote(value),
             "title" => t.title = unquote(value),
@@ -205,14 +248,22 @@ pub fn parse(text: &str) -> Result<Trace, String> {
                 t.sticky = match value {
                     "queue" => false,
                     "set" => true,
-                    v => return Err(format!("line {lineno}: network is `queue` or `set`, not `{v}`")),
+                    v => {
+                        return Err(format!(
+                            "line {lineno}: network is `queue` or `set`, not `{v}`"
+                        ))
+                    }
                 }
             }
             "propose" => {
                 t.manual_propose = match value {
                     "all" => false,
                     "manual" => true,
-                    v => return Err(format!("line {lineno}: propose is `all` or `manual`, not `{v}`")),
+                    v => {
+                        return Err(format!(
+                            "line {lineno}: propose is `all` or `manual`, not `{v}`"
+                        ))
+                    }
                 }
             }
             "steps" => {
@@ -225,7 +276,9 @@ pub fn parse(text: &str) -> Result<Trace, String> {
                         .strip_prefix("- ")
                         .ok_or_else(|| format!("line {}: a step is `- STEP`", first + k + 1))?;
                     let step = unquote(step.split(" #").next().unwrap_or(""));
-                    t.steps.push(parse_step(&step).map_err(|e| format!("line {}: {e}", first + k + 1))?);
+                    t.steps.push(
+                        parse_step(&step).map_err(|e| format!("line {}: {e}", first + k + 1))?,
+                    );
                 }
             }
             k => return Err(format!("line {lineno}: unknown key `{k}`")),
@@ -248,7 +301,13 @@ impl Selector {
     /// `deliver-all` resolves one delivery at a time; the caller repeats it.
     pub fn resolve(&self, world: &World) -> Option<Step> {
         match self {
-            Selector::Message { verb, kind, ballot, from, to } => {
+            Selector::Message {
+                verb,
+                kind,
+                ballot,
+                from,
+                to,
+            } => {
                 let matches = |e: &Env| {
                     kind.as_deref().is_none_or(|k| k == message_kind(&e.msg))
                         && ballot.is_none_or(|b| b == message_ballot(&e.msg))
@@ -283,9 +342,21 @@ pub fn exact_line(step: &Step) -> String {
 }
 
 /// Write a schedule as a replayable trace file.
-pub fn to_file(name: &str, lesson: &str, acceptors: usize, proposers: usize, sticky: bool, calm: Option<usize>, steps: &[Step]) -> String {
+pub fn to_file(
+    name: &str,
+    lesson: &str,
+    acceptors: usize,
+    proposers: usize,
+    sticky: bool,
+    calm: Option<usize>,
+    steps: &[Step],
+) -> String {
     let mut s = format!("name: {name}\nlesson: {lesson}\nacceptors: {acceptors}\nproposers: {proposers}\npropose: manual\n");
-    s.push_str(if sticky { "network: set\n" } else { "network: queue\n" });
+    s.push_str(if sticky {
+        "network: set\n"
+    } else {
+        "network: queue\n"
+    });
     if let Some(p) = calm {
         s.push_str(&format!("calm: {}\n", node_name(proposer_id(p))));
     }

@@ -54,12 +54,20 @@ pub fn message_str(m: &Message) -> String {
     match m {
         Message::Prepare { ballot } => format!("Prepare {}", ballot_str(ballot)),
         Message::Promise { ballot, accepted } => {
-            format!("Promise {} accepted={}", ballot_str(ballot), proposal_str(accepted))
+            format!(
+                "Promise {} accepted={}",
+                ballot_str(ballot),
+                proposal_str(accepted)
+            )
         }
         Message::Accept { ballot, value } => format!("Accept {} {}", ballot_str(ballot), value.0),
         Message::Accepted { ballot } => format!("Accepted {}", ballot_str(ballot)),
         Message::Nack { ballot, promised } => {
-            format!("Nack {} promised={}", ballot_str(ballot), ballot_str(promised))
+            format!(
+                "Nack {} promised={}",
+                ballot_str(ballot),
+                ballot_str(promised)
+            )
         }
     }
 }
@@ -102,7 +110,12 @@ impl Env {
     }
 
     pub fn describe(&self) -> String {
-        format!("{} {}->{}", message_str(&self.msg), node_name(self.from), node_name(self.to))
+        format!(
+            "{} {}->{}",
+            message_str(&self.msg),
+            node_name(self.from),
+            node_name(self.to)
+        )
     }
 }
 
@@ -208,7 +221,11 @@ impl From<Panicked> for Failure {
 }
 
 fn violation(property: Property, code: &'static str, message: String) -> Failure {
-    Failure::Violation(Violation { property, code, message })
+    Failure::Violation(Violation {
+        property,
+        code,
+        message,
+    })
 }
 
 /// What the harness knows of one acceptor, across crashes (learner state is opaque to it).
@@ -339,7 +356,11 @@ fn make_mut_prop(node: &mut Rc<dyn ProposerDyn>) -> Result<&mut dyn ProposerDyn,
 }
 
 fn bits(mask: u32) -> String {
-    (0..32).filter(|i| mask & (1 << i) != 0).map(|i| node_name(acceptor_id(i))).collect::<Vec<_>>().join(", ")
+    (0..32)
+        .filter(|i| mask & (1 << i) != 0)
+        .map(|i| node_name(acceptor_id(i)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 impl World {
@@ -349,23 +370,46 @@ impl World {
         for i in 0..setup.acceptors {
             let disk = Disk::new();
             let id = acceptor_id(i);
-            let node = guard::call(CallKind::AcceptorStart, id.0, || (setup.impls.acceptor)(id, &disk))?;
-            acc.push(AccSlot { node: Some(node), disk, hash: 0 });
+            let node = guard::call(CallKind::AcceptorStart, id.0, || {
+                (setup.impls.acceptor)(id, &disk)
+            })?;
+            acc.push(AccSlot {
+                node: Some(node),
+                disk,
+                hash: 0,
+            });
         }
         let mut prop = Vec::with_capacity(setup.proposers);
         for i in 0..setup.proposers {
             let id = proposer_id(i);
-            let node =
-                guard::call(CallKind::ProposerStart, id.0, || (setup.impls.proposer)(id, &setup.acceptor_ids))?;
-            prop.push(PropSlot { node: Some(node), proposed: false, hash: 0 });
+            let node = guard::call(CallKind::ProposerStart, id.0, || {
+                (setup.impls.proposer)(id, &setup.acceptor_ids)
+            })?;
+            prop.push(PropSlot {
+                node: Some(node),
+                proposed: false,
+                hash: 0,
+            });
         }
         let ghost = Ghost {
             acc: vec![AccGhost::default(); setup.acceptors],
-            prop: (0..setup.proposers).map(|_| Rc::new(PropGhost::default())).collect(),
+            prop: (0..setup.proposers)
+                .map(|_| Rc::new(PropGhost::default()))
+                .collect(),
             votes: Rc::new(Vec::new()),
             chosen: None,
         };
-        let mut w = World { setup, acc, prop, net: Vec::new(), ghost, crashes: 0, timeouts: 0, stops: 0, sent: Vec::new() };
+        let mut w = World {
+            setup,
+            acc,
+            prop,
+            net: Vec::new(),
+            ghost,
+            crashes: 0,
+            timeouts: 0,
+            stops: 0,
+            sent: Vec::new(),
+        };
         if w.setup.hashing {
             for a in 0..w.acc.len() {
                 w.rehash_acc(a);
@@ -412,7 +456,13 @@ impl World {
 
     fn find(&self, env: &Env) -> Option<usize> {
         if self.setup.sticky {
-            self.net.binary_search_by(|e| e.key.cmp(&env.key).then_with(|| e.as_ref().cmp_content(env))).ok()
+            self.net
+                .binary_search_by(|e| {
+                    e.key
+                        .cmp(&env.key)
+                        .then_with(|| e.as_ref().cmp_content(env))
+                })
+                .ok()
         } else {
             self.net.iter().position(|e| **e == *env)
         }
@@ -421,12 +471,16 @@ impl World {
     /// Can `step` be taken now?
     pub fn enabled(&self, step: &Step) -> bool {
         match step {
-            Step::Propose(p) => *p < self.prop.len() && !self.prop[*p].proposed && self.proposer_up(*p),
+            Step::Propose(p) => {
+                *p < self.prop.len() && !self.prop[*p].proposed && self.proposer_up(*p)
+            }
             Step::Deliver(e) | Step::Duplicate(e) => self.node_up(e.to) && self.find(e).is_some(),
             Step::Drop(e) => self.find(e).is_some(),
             Step::Crash(a) => *a < self.acc.len() && self.acceptor_up(*a),
             Step::Restart(a) => *a < self.acc.len() && !self.acceptor_up(*a),
-            Step::Timeout(p) | Step::Stop(p) => *p < self.prop.len() && self.proposer_up(*p) && self.prop[*p].proposed,
+            Step::Timeout(p) | Step::Stop(p) => {
+                *p < self.prop.len() && self.proposer_up(*p) && self.prop[*p].proposed
+            }
         }
     }
 
@@ -434,7 +488,11 @@ impl World {
         let env = Rc::new(env);
         self.sent.push(env.clone());
         if self.setup.sticky {
-            match self.net.binary_search_by(|e| e.key.cmp(&env.key).then_with(|| e.as_ref().cmp_content(&env))) {
+            match self.net.binary_search_by(|e| {
+                e.key
+                    .cmp(&env.key)
+                    .then_with(|| e.as_ref().cmp_content(&env))
+            }) {
                 Ok(_) => {}
                 Err(i) => self.net.insert(i, env),
             }
@@ -481,7 +539,8 @@ impl World {
                 let id = acceptor_id(a);
                 let impls = self.setup.impls;
                 let disk = &self.acc[a].disk;
-                let node = guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
+                let node =
+                    guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
                 self.acc[a].node = Some(node);
                 self.ghost.acc[a].restarts += 1;
                 if self.setup.hashing {
@@ -516,7 +575,9 @@ impl World {
                 }
             }
             let (from, msg) = (e.from, e.msg.clone());
-            self.proposer_call(p, CallKind::OnMessage, move |node, out| node.on_message(from, msg, out))
+            self.proposer_call(p, CallKind::OnMessage, move |node, out| {
+                node.on_message(from, msg, out)
+            })
         } else {
             let a = (e.to.0 - 1) as usize;
             let slot = &mut self.acc[a];
@@ -526,17 +587,29 @@ impl World {
             let (reply, request_ballot, value) = match &e.msg {
                 Message::Prepare { ballot } => {
                     let b = *ballot;
-                    (guard::call(CallKind::OnPrepare, to, || node.on_prepare(b, disk))?, b, None)
+                    (
+                        guard::call(CallKind::OnPrepare, to, || node.on_prepare(b, disk))?,
+                        b,
+                        None,
+                    )
                 }
                 Message::Accept { ballot, value } => {
                     let (b, v) = (*ballot, value.clone());
-                    (guard::call(CallKind::OnAccept, to, || node.on_accept(b, v, disk))?, *ballot, Some(value))
+                    (
+                        guard::call(CallKind::OnAccept, to, || node.on_accept(b, v, disk))?,
+                        *ballot,
+                        Some(value),
+                    )
                 }
                 other => {
                     return Err(violation(
                         Property::Conformance,
                         "bad-request",
-                        format!("{} sent {} to an acceptor", node_name(e.from), message_str(other)),
+                        format!(
+                            "{} sent {} to an acceptor",
+                            node_name(e.from),
+                            message_str(other)
+                        ),
                     ))
                 }
             };
@@ -600,7 +673,11 @@ impl World {
                     }
                 }
                 if *accepted != g.accepted {
-                    let code = if g.accepted.is_some() { "promise-hides-accepted" } else { "promise-invents" };
+                    let code = if g.accepted.is_some() {
+                        "promise-hides-accepted"
+                    } else {
+                        "promise-invents"
+                    };
                     let tail = since_restart(g.accepted_at);
                     return Err(violation(
                         Property::Conformance,
@@ -647,7 +724,10 @@ impl World {
                 self.record_vote(a, b, v)
             }
             (_, Message::Nack { .. }) => Ok(()),
-            (_, other) => bad(format!("{name} answered {request} with {}", message_str(other))),
+            (_, other) => bad(format!(
+                "{name} answered {request} with {}",
+                message_str(other)
+            )),
         }
     }
 
@@ -656,7 +736,9 @@ impl World {
             None => "nothing".into(),
             Some(r) => format!(
                 "promised={} accepted={}",
-                r.promised.map(|b| ballot_str(&b)).unwrap_or_else(|| "none".into()),
+                r.promised
+                    .map(|b| ballot_str(&b))
+                    .unwrap_or_else(|| "none".into()),
                 proposal_str(&r.accepted)
             ),
         }
@@ -674,7 +756,12 @@ impl World {
         votes[i].2 |= 1 << a;
         let mask = votes[i].2;
         if mask.count_ones() as usize >= self.setup.quorum() {
-            let proposed: Vec<Value> = self.ghost.prop.iter().filter_map(|g| g.value.clone()).collect();
+            let proposed: Vec<Value> = self
+                .ghost
+                .prop
+                .iter()
+                .filter_map(|g| g.value.clone())
+                .collect();
             if !proposed.contains(v) {
                 return Err(violation(
                     Property::Validity,
@@ -690,7 +777,11 @@ impl World {
             match &self.ghost.chosen {
                 None => self.ghost.chosen = Some((b, v.clone())),
                 Some((cb, cv)) if cv != v => {
-                    let first_mask = votes.iter().find(|(vb, vv, _)| vb == cb && vv == cv).map(|x| x.2).unwrap_or(0);
+                    let first_mask = votes
+                        .iter()
+                        .find(|(vb, vv, _)| vb == cb && vv == cv)
+                        .map(|x| x.2)
+                        .unwrap_or(0);
                     return Err(violation(
                         Property::Agreement,
                         "agreement",
@@ -718,7 +809,12 @@ impl World {
         f: impl FnOnce(&mut dyn ProposerDyn, &mut Outbox),
     ) -> Result<(), Failure> {
         let id = proposer_id(p);
-        let node = make_mut_prop(self.prop[p].node.as_mut().expect("call to a stopped proposer"))?;
+        let node = make_mut_prop(
+            self.prop[p]
+                .node
+                .as_mut()
+                .expect("call to a stopped proposer"),
+        )?;
         let mut out = Outbox::new();
         guard::call(kind, id.0, || f(node, &mut out))?;
         let decided = guard::call(CallKind::Decided, id.0, || node.decided())?;
@@ -739,7 +835,11 @@ impl World {
         if !self.setup.acceptor_ids.contains(&to) {
             return conf(
                 "bad-destination",
-                format!("{name} sent {} to {}, which is not an acceptor", message_str(msg), node_name(to)),
+                format!(
+                    "{name} sent {} to {}, which is not an acceptor",
+                    message_str(msg),
+                    node_name(to)
+                ),
             );
         }
         match msg {
@@ -940,7 +1040,10 @@ impl World {
             lines.push(format!(
                 "{}: {state}; decided {}",
                 node_name(proposer_id(p)),
-                g.decided.as_ref().map(|v| v.0.as_str()).unwrap_or("nothing")
+                g.decided
+                    .as_ref()
+                    .map(|v| v.0.as_str())
+                    .unwrap_or("nothing")
             ));
         }
         lines
@@ -950,10 +1053,20 @@ impl World {
 impl Env {
     /// A total order on content (ties of `key` only): sender, receiver, kind, ballot, payload.
     fn cmp_content(&self, other: &Env) -> std::cmp::Ordering {
-        fn rank(m: &Message) -> (u8, Ballot, Option<&Value>, Option<Ballot>, Option<Option<&(Ballot, Value)>>) {
+        fn rank(
+            m: &Message,
+        ) -> (
+            u8,
+            Ballot,
+            Option<&Value>,
+            Option<Ballot>,
+            Option<Option<&(Ballot, Value)>>,
+        ) {
             match m {
                 Message::Prepare { ballot } => (0, *ballot, None, None, None),
-                Message::Promise { ballot, accepted } => (1, *ballot, None, None, Some(accepted.as_ref())),
+                Message::Promise { ballot, accepted } => {
+                    (1, *ballot, None, None, Some(accepted.as_ref()))
+                }
                 Message::Accept { ballot, value } => (2, *ballot, Some(value), None, None),
                 Message::Accepted { ballot } => (3, *ballot, None, None, None),
                 Message::Nack { ballot, promised } => (4, *ballot, None, Some(*promised), None),
@@ -973,7 +1086,11 @@ pub fn value_allowed(
     quorum: usize,
 ) -> bool {
     let count = |pred: &dyn Fn(&Option<(Ballot, Value)>) -> bool| {
-        let mut who: Vec<usize> = reports.iter().filter(|(_, r)| pred(r)).map(|(a, _)| *a).collect();
+        let mut who: Vec<usize> = reports
+            .iter()
+            .filter(|(_, r)| pred(r))
+            .map(|(a, _)| *a)
+            .collect();
         who.sort_unstable();
         who.dedup();
         who.len()
@@ -981,7 +1098,9 @@ pub fn value_allowed(
     if own == Some(value) && count(&|r| r.is_none()) >= quorum {
         return true;
     }
-    reports.iter().filter_map(|(_, r)| r.as_ref()).filter(|(_, v)| v == value).any(|(b, _)| {
-        count(&|r| r.as_ref().is_none_or(|(rb, _)| rb <= b)) >= quorum
-    })
+    reports
+        .iter()
+        .filter_map(|(_, r)| r.as_ref())
+        .filter(|(_, v)| v == value)
+        .any(|(b, _)| count(&|r| r.as_ref().is_none_or(|(rb, _)| rb <= b)) >= quorum)
 }

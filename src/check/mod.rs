@@ -1,21 +1,313 @@
-//! The exercises and the grader. (Being built.)
+//! The exercises and the grader: `init` writes the workspace, `check` builds the learner's crate
+//! against the harness carried in this binary and runs it as a child process, `hint` and `list`
+//! help along the way. Logic lives in the submodules; this module wires them to the terminal.
 
-use crate::cli::{CheckArgs, HintArgs, InitArgs, ListArgs};
-use crate::error::{Error, Result};
+pub mod compile;
+pub mod embedded;
+pub mod exercises;
+pub mod interrupt;
+pub mod render;
+pub mod report;
+pub mod run;
+pub mod state;
+pub mod workspace;
+
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::cli::{CheckArgs, Format, HintArgs, InitArgs, ListArgs};
+use crate::error::{Error, Result, EXIT_FAILED};
 use crate::ui::Ui;
+use report::{Outcome, RunnerResult, Verdict};
 
-pub fn cmd_init(_args: &InitArgs, _ui: Ui) -> Result<u8> {
-    Err(Error::cannot_run("init: not built yet"))
+/// Exhaustive-phase defaults: 3 acceptors, 2 proposers to this depth (3 proposers two levels
+/// less), one acceptor crash, one proposer timeout, within this many seconds.
+pub const DEFAULT_DEPTH: u32 = 10;
+pub const DEFAULT_CRASHES: u32 = 1;
+pub const DEFAULT_TIMEOUTS: u32 = 1;
+pub const DEFAULT_BUDGET: f64 = 8.0;
+
+pub fn cmd_init(args: &InitArgs, _ui: Ui) -> Result<u8> {
+    let r = workspace::init(&args.dir, args.force)?;
+    let dir = args.dir.display();
+    println!(
+        "Wrote the exercise workspace in {dir} ({} files written, {} kept).",
+        r.written.len(),
+        r.kept.len()
+    );
+    for f in &r.restored {
+        println!("  restored {f} (the contract must match what paxos-tutor grades)");
+    }
+    println!("\nNext:\n  cd {dir}\n  $EDITOR acceptor/src/lib.rs\n  paxos-tutor check acceptor\n  paxos-tutor hint acceptor   (one more hint each time)");
+    Ok(0)
 }
 
-pub fn cmd_check(_args: &CheckArgs, _ui: Ui) -> Result<u8> {
-    Err(Error::cannot_run("check: not built yet"))
+fn progress_bar(ui: Ui, format: Format) -> Option<ProgressBar> {
+    if !ui.progress || format == Format::Json {
+        return None;
+    }
+    let pb = ProgressBar::new_spinner();
+    pb.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
+    pb.enable_steady_tick(Duration::from_millis(100));
+    Some(pb)
 }
 
-pub fn cmd_hint(_args: &HintArgs, _ui: Ui) -> Result<u8> {
-    Err(Error::cannot_run("hint: not built yet"))
+/// Run a whole check and return its outcome (no printing, except progress on stderr).
+pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
+    let ex = exercises::find(&args.exercise).map_err(Error::cannot_run)?;
+    let ws = workspace::locate(args.dir.as_deref())?;
+    workspace::check_contract(&ws)?;
+    let replay = match &args.replay {
+        Some(p) => Some(
+            p.canonicalize()
+                .map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?,
+        ),
+        None => None,
+    };
+    let cache = crate::paths::cache_dir()?;
+    let dirs = compile::prepare(&cache, &ws, ex)?;
+    let pb = progress_bar(ui, args.format);
+    if let Some(pb) = &pb {
+        pb.set_message(format!(
+            "building {} against the harness",
+            ex.crates.join(" and ")
+        ));
+    }
+    let built = compile::build(&dirs, &ws, ex, ui.color, |unit| {
+        if let Some(pb) = &pb {
+            pb.set_message(format!("building: compiled {unit}"));
+        }
+    })?;
+    let mut outcome = Outcome {
+        exercise: ex.name.to_string(),
+        verdict: Verdict::Pass,
+        schedules: 0,
+        seed: args.seed,
+        found: None,
+        diagnostics: None,
+        detail: None,
+        exhaustive: Vec::new(),
+        replay_file: None,
+    };
+    if let compile::Built::CompileError(text) = built {
+        if let Some(pb) = &pb {
+            pb.finish_and_clear();
+        }
+        outcome.verdict = Verdict::CompileError;
+        outcome.diagnostics = Some(text);
+        return Ok(outcome);
+    }
+    let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
+    let mut runner_args: Vec<String> = vec![
+        "--exercise".into(),
+        ex.name.into(),
+        "--seed".into(),
+        args.seed.to_string(),
+        "--schedules".into(),
+        args.schedules.to_string(),
+        "--depth".into(),
+        args.depth.unwrap_or(DEFAULT_DEPTH).to_string(),
+        "--crashes".into(),
+        args.crashes.unwrap_or(DEFAULT_CRASHES).to_string(),
+        "--timeouts".into(),
+        args.timeouts.unwrap_or(DEFAULT_TIMEOUTS).to_string(),
+        "--proposers".into(),
+        args.proposers.unwrap_or(0).to_string(),
+        "--budget".into(),
+        budget.to_string(),
+        "--call-timeout".into(),
+        args.call_timeout.to_string(),
+    ];
+    if let Some(r) = &replay {
+        runner_args.push("--replay".into());
+        runner_args.push(r.display().to_string());
+    }
+    let limit = Duration::from_secs_f64(120.0 + budget * 2.0 + args.schedules as f64 / 1000.0);
+    let ended = run::run(
+        &dirs.binary(),
+        &runner_args,
+        &dirs.root.join("scratch"),
+        limit,
+        |p| {
+            if let Some(pb) = &pb {
+                let msg = match p.phase.as_str() {
+                    "traces" => format!("traces: {}/{} {}", p.done, p.total, p.detail),
+                    "random" => format!("random schedules: {}/{}", p.done, p.total),
+                    ph if ph.starts_with("exhaustive") => format!(
+                        "exhaustive search, {} proposers: {} unique states of {} explored, {}",
+                        ph.trim_start_matches("exhaustive-"),
+                        p.done,
+                        p.total,
+                        p.detail
+                    ),
+                    ph => ph.to_string(),
+                };
+                pb.set_message(msg);
+            }
+        },
+    )?;
+    if let Some(pb) = &pb {
+        pb.finish_and_clear();
+    }
+    match ended {
+        run::Ended::WallClock(d) => {
+            outcome.verdict = Verdict::Timeout;
+            outcome.detail = Some(format!(
+                "the check as a whole did not finish within {} s and was stopped",
+                d.as_secs()
+            ));
+        }
+        run::Ended::Crashed { how, last_call } => {
+            outcome.verdict = Verdict::Panic;
+            outcome.detail = Some(match last_call {
+                Some(call) => format!("the harness process died while calling {call}: {how}"),
+                None => format!("the harness process died: {how}"),
+            });
+        }
+        run::Ended::Result(text) => {
+            let r: RunnerResult = serde_json::from_str(&text).map_err(|e| {
+                Error::cannot_run(format!(
+                    "the harness wrote a result paxos-tutor cannot read: {e}"
+                ))
+            })?;
+            outcome.schedules = r.schedules;
+            outcome.exhaustive = r.exhaustive;
+            outcome.verdict = match r.verdict.as_str() {
+                "pass" => Verdict::Pass,
+                "fail" => Verdict::Fail,
+                "panic" => Verdict::Panic,
+                "timeout" => Verdict::Timeout,
+                _ => {
+                    return Err(Error::cannot_run(
+                        r.error
+                            .unwrap_or_else(|| format!("the harness said `{}`", r.verdict)),
+                    ))
+                }
+            };
+            outcome.detail = r.timeout;
+            if let Some(f) = r.violation {
+                let path = dirs
+                    .root
+                    .join("replays")
+                    .join(format!("{}-seed{}.yaml", ex.name, args.seed));
+                crate::paths::write_atomic(&path, f.replay.as_bytes())?;
+                outcome.replay_file = Some(path.display().to_string());
+                outcome.found = Some(f);
+            }
+        }
+    }
+    Ok(outcome)
 }
 
-pub fn cmd_list(_args: &ListArgs, _ui: Ui) -> Result<u8> {
-    Err(Error::cannot_run("list: not built yet"))
+pub fn cmd_check(args: &CheckArgs, ui: Ui) -> Result<u8> {
+    interrupt::install();
+    let outcome = check(args, ui)?;
+    let ws = workspace::locate(args.dir.as_deref())?;
+    if args.replay.is_none() {
+        let record = state::LastVerdict {
+            verdict: outcome.verdict.as_str().to_string(),
+            property: outcome.found.as_ref().map(|f| f.property.clone()),
+            at: state::now(),
+        };
+        match state::StateFile::locate()
+            .and_then(|s| s.update(&ws, |w| w.verdicts.insert(outcome.exercise.clone(), record)))
+        {
+            Ok((_, Some(warning))) => eprintln!("paxos-tutor: {warning}"),
+            Ok(_) => {}
+            Err(e) => eprintln!("paxos-tutor: could not record the verdict: {e}"),
+        }
+    }
+    match args.format {
+        Format::Json => println!("{}", report::contract_json(&outcome)),
+        Format::Human => print!("{}", render::human(&outcome)),
+    }
+    Ok(if outcome.verdict == Verdict::Pass {
+        0
+    } else {
+        EXIT_FAILED
+    })
+}
+
+pub fn cmd_hint(args: &HintArgs, _ui: Ui) -> Result<u8> {
+    let ex = exercises::find(&args.exercise).map_err(Error::cannot_run)?;
+    let key = match workspace::locate(args.dir.as_deref()) {
+        Ok(ws) => ws,
+        Err(_) => std::path::PathBuf::from("(no workspace)"),
+    };
+    let file = state::StateFile::locate()?;
+    let total = ex.hints.len();
+    let (shown, warning) = file.update(&key, |w| {
+        let n = w.hints.entry(ex.name.to_string()).or_default();
+        if args.all {
+            *n = total;
+        } else if *n < total {
+            *n += 1;
+        }
+        *n
+    })?;
+    if let Some(w) = warning {
+        eprintln!("paxos-tutor: {w}");
+    }
+    for (i, h) in ex.hints.iter().enumerate().take(shown) {
+        println!("Hint {}/{total} for {}: {h}\n", i + 1, ex.name);
+    }
+    if shown < total {
+        println!(
+            "(`paxos-tutor hint {}` again for the next one, `--all` for all)",
+            ex.name
+        );
+    } else if !args.all {
+        println!("(that was the last hint)");
+    }
+    Ok(0)
+}
+
+pub fn cmd_list(args: &ListArgs, _ui: Ui) -> Result<u8> {
+    let ws = workspace::locate(args.dir.as_deref()).ok();
+    let (st, warning) = state::StateFile::locate()?.load()?;
+    if let Some(w) = warning {
+        eprintln!("paxos-tutor: {w}");
+    }
+    let mine = ws
+        .as_ref()
+        .and_then(|w| st.workspaces.get(&w.display().to_string()));
+    let rows: Vec<(&str, &str, String)> = exercises::EXERCISES
+        .iter()
+        .map(|e| {
+            let v = mine.and_then(|m| m.verdicts.get(e.name));
+            let last = match v {
+                Some(v) => match &v.property {
+                    Some(p) => format!("{} ({p})", v.verdict),
+                    None => v.verdict.clone(),
+                },
+                None => "not checked yet".into(),
+            };
+            (e.name, e.summary, last)
+        })
+        .collect();
+    match args.format {
+        Format::Json => {
+            let v: Vec<serde_json::Value> = rows
+                .iter()
+                .map(
+                    |(n, s, l)| serde_json::json!({"exercise": n, "summary": s, "last_verdict": l}),
+                )
+                .collect();
+            println!(
+                "{}",
+                serde_json::json!({"workspace": ws.map(|w| w.display().to_string()), "exercises": v})
+            );
+        }
+        Format::Human => {
+            match &ws {
+                Some(w) => println!("Exercises in {}:", w.display()),
+                None => println!("Exercises (no workspace here: `paxos-tutor init` writes one):"),
+            }
+            for (n, s, l) in rows {
+                println!("  {n:<9} {l:<28} {s}");
+            }
+        }
+    }
+    Ok(0)
 }

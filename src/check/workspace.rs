@@ -1,0 +1,164 @@
+//! The learner's exercise workspace: writing it (`init`), finding it (`--dir` or the current
+//! directory's ancestors), and checking that its `paxos-api` is the contract this binary grades.
+
+use std::path::{Path, PathBuf};
+
+use super::embedded::{exercise_file, EXERCISE_FILES};
+use crate::error::{Error, Result};
+use crate::paths::write_atomic;
+
+/// What `init` did with each file.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct InitReport {
+    pub written: Vec<String>,
+    pub kept: Vec<String>,
+    pub restored: Vec<String>,
+}
+
+/// Write the workspace into `dir`. A non-empty `dir` needs `force`; even then no existing file is
+/// overwritten, except `paxos-api` (the contract), which is restored when it differs.
+pub fn init(dir: &Path, force: bool) -> Result<InitReport> {
+    let non_empty = dir.is_dir()
+        && std::fs::read_dir(dir)
+            .map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?
+            .next()
+            .is_some();
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::cannot_run(format!(
+            "{} exists and is not a directory",
+            dir.display()
+        )));
+    }
+    if non_empty && !force {
+        return Err(Error::cannot_run(format!(
+            "{} is not empty; use --force to add the missing files (none of yours is overwritten)",
+            dir.display()
+        )));
+    }
+    let mut report = InitReport::default();
+    for (rel, text) in EXERCISE_FILES {
+        let path = dir.join(rel);
+        let contract = rel.starts_with("paxos-api/");
+        match std::fs::read_to_string(&path) {
+            Ok(existing) if existing == *text => report.kept.push(rel.to_string()),
+            Ok(_) if contract => {
+                write_atomic(&path, text.as_bytes())?;
+                report.restored.push(rel.to_string());
+            }
+            Ok(_) => report.kept.push(rel.to_string()),
+            Err(_) if path.exists() => report.kept.push(rel.to_string()),
+            Err(_) => {
+                write_atomic(&path, text.as_bytes())?;
+                report.written.push(rel.to_string());
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Is `dir` an exercise workspace (a Cargo workspace with a `paxos-api` crate)?
+pub fn is_workspace(dir: &Path) -> bool {
+    dir.join("Cargo.toml").is_file() && dir.join("paxos-api/Cargo.toml").is_file()
+}
+
+/// The workspace to use: `--dir`, else the nearest ancestor of the current directory that is one.
+pub fn locate(dir: Option<&Path>) -> Result<PathBuf> {
+    match dir {
+        Some(d) => {
+            if !d.exists() {
+                return Err(Error::cannot_run(format!(
+                    "no such directory: {}",
+                    d.display()
+                )));
+            }
+            let d = d
+                .canonicalize()
+                .map_err(|e| Error::io(format!("cannot resolve {}", d.display()), e))?;
+            if is_workspace(&d) {
+                Ok(d)
+            } else {
+                Err(Error::cannot_run(format!(
+                    "{} is not an exercise workspace (no paxos-api/ beside a Cargo.toml); create one with `paxos-tutor init`",
+                    d.display()
+                )))
+            }
+        }
+        None => {
+            let cwd = std::env::current_dir()
+                .map_err(|e| Error::io("cannot read the current directory", e))?;
+            cwd.ancestors().find(|d| is_workspace(d)).map(Path::to_path_buf).ok_or_else(|| {
+                Error::cannot_run(
+                    "no exercise workspace here or above; create one with `paxos-tutor init`, or pass --dir DIR".to_string(),
+                )
+            })
+        }
+    }
+}
+
+/// Refuse to grade against a `paxos-api` that is not the contract this binary carries.
+pub fn check_contract(ws: &Path) -> Result<()> {
+    let rel = "paxos-api/src/lib.rs";
+    let expected = exercise_file(rel).expect("embedded contract");
+    let path = ws.join(rel);
+    let actual = std::fs::read_to_string(&path)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    if actual != expected {
+        return Err(Error::cannot_run(format!(
+            "{} differs from the contract this paxos-tutor grades; restore it with `paxos-tutor init --force {}` (your own files are kept)",
+            path.display(),
+            ws.display()
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn init_writes_then_refuses_then_force_keeps_learner_files() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path().join("ws");
+        let r = init(&ws, false).unwrap();
+        assert!(r.written.contains(&"acceptor/src/lib.rs".to_string()));
+        assert!(is_workspace(&ws));
+        check_contract(&ws).unwrap();
+
+        let err = init(&ws, false).unwrap_err().to_string();
+        assert!(
+            err.contains("not empty") && err.contains("--force"),
+            "{err}"
+        );
+
+        std::fs::write(ws.join("acceptor/src/lib.rs"), "// mine").unwrap();
+        std::fs::write(ws.join("paxos-api/src/lib.rs"), "// tampered").unwrap();
+        std::fs::remove_file(ws.join("proposer/src/lib.rs")).unwrap();
+        assert!(check_contract(&ws)
+            .unwrap_err()
+            .to_string()
+            .contains("differs from the contract"));
+        let r = init(&ws, true).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(ws.join("acceptor/src/lib.rs")).unwrap(),
+            "// mine"
+        );
+        assert_eq!(r.restored, vec!["paxos-api/src/lib.rs".to_string()]);
+        assert_eq!(r.written, vec!["proposer/src/lib.rs".to_string()]);
+        check_contract(&ws).unwrap();
+    }
+
+    #[test]
+    fn locate_finds_ancestor_and_explains_failure() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path().join("ws");
+        init(&ws, false).unwrap();
+        assert_eq!(locate(Some(&ws)).unwrap(), ws.canonicalize().unwrap());
+        let err = locate(Some(tmp.path())).unwrap_err().to_string();
+        assert!(err.contains("not an exercise workspace"), "{err}");
+        assert!(locate(Some(&tmp.path().join("nope")))
+            .unwrap_err()
+            .to_string()
+            .contains("no such directory"));
+    }
+}
