@@ -158,7 +158,6 @@ pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay 
             continue;
         }
         taken.push(s.clone());
-        crate::guard::STEP.store(taken.len() as u64, std::sync::atomic::Ordering::Relaxed);
         if let Err(f) = w.apply(s) {
             return Replay {
                 world: Some(w),
@@ -257,7 +256,7 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
     for _ in 0..len {
         let n = w.net.len();
         let down = (0..acceptors).filter(|&a| !w.acceptor_up(a)).count();
-        let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
+        let live = (0..proposers).filter(|&p| w.proposer_up(p)).count();
         let weights = [
             if n > 0 { 60 } else { 0 },
             if n > 0 { dup_weight } else { 0 },
@@ -269,7 +268,7 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
             },
             if down > 0 { 8 } else { 0 },
             if w.timeouts < max_timeouts { 5 } else { 0 },
-            if w.stops + 1 < proposers as u32 && live.len() > 1 {
+            if w.stops + 1 < proposers as u32 && live > 1 {
                 1
             } else {
                 0
@@ -297,18 +296,17 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
                 }
             }
             3 => {
-                let up: Vec<usize> = (0..acceptors).filter(|&a| w.acceptor_up(a)).collect();
-                Step::Crash(up[rng.below(up.len())])
+                let k = rng.below(acceptors - down);
+                Step::Crash(nth(acceptors, k, |a| w.acceptor_up(a)))
             }
             4 => {
-                let downs: Vec<usize> = (0..acceptors).filter(|&a| !w.acceptor_up(a)).collect();
-                Step::Restart(downs[rng.below(downs.len())])
+                let k = rng.below(down);
+                Step::Restart(nth(acceptors, k, |a| !w.acceptor_up(a)))
             }
-            5 => Step::Timeout(live[rng.below(live.len())]),
-            _ => Step::Stop(live[rng.below(live.len())]),
+            5 => Step::Timeout(nth(proposers, rng.below(live), |p| w.proposer_up(p))),
+            _ => Step::Stop(nth(proposers, rng.below(live), |p| w.proposer_up(p))),
         };
         taken.push(step.clone());
-        crate::guard::STEP.store(taken.len() as u64, std::sync::atomic::Ordering::Relaxed);
         if let Err(f) = w.apply(&step) {
             return Some(found(f, taken, None));
         }
@@ -319,6 +317,11 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
     calm_phase(&mut w, p, &mut calm_taken)
         .err()
         .map(|f| found(f, taken, Some(p)))
+}
+
+/// The `k`-th index below `n` that satisfies `pred` (there are more than `k`).
+fn nth(n: usize, k: usize, pred: impl Fn(usize) -> bool) -> usize {
+    (0..n).filter(|&i| pred(i)).nth(k).expect("fewer indices than counted")
 }
 
 /// Remove steps from a failing schedule while it still fails the same way (delta debugging),
@@ -439,7 +442,7 @@ pub fn exhaustive(
         let mut next: Vec<(World, u32)> = Vec::with_capacity(frontier.len() * 2);
         for (w, node) in &frontier {
             succ.clear();
-            for e in &w.net {
+            for e in w.net.iter() {
                 if w.node_up(e.to) {
                     succ.push(Step::Deliver(e.clone()));
                 }

@@ -47,11 +47,11 @@ impl Default for Options {
             result: PathBuf::from("result.json"),
             seed: 1,
             schedules: 10_000,
-            depth: 12,
+            depth: 9,
             crashes: 1,
             timeouts: 1,
             proposers: 0,
-            budget: 8.0,
+            budget: 7.0,
             max_states: 4_000_000,
             call_timeout_ms: 2_000,
             replay: None,
@@ -160,6 +160,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
         )
     };
     let mut schedules = 0u64;
+    let (mut traces_run, mut random_run) = (0u64, 0u64);
 
     if let Some(path) = &o.replay {
         set_context(format!("replay of {}", path.display()));
@@ -186,6 +187,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
             set_context(format!("trace {}", t.name));
             progress("traces", i as u64, lib.len() as u64, &t.name);
             schedules += 1;
+            traces_run += 1;
             if let Some(f) = explore::run_trace(impls, t) {
                 return fail(f, schedules, &[]);
             }
@@ -203,6 +205,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
             }
         }
         schedules += 1;
+        random_run += 1;
         if let Some(f) = explore::random_schedule(impls, o.seed, i) {
             set_context(format!("random schedule {i} (seed {})", o.seed));
             return fail(f, schedules, &[]);
@@ -264,7 +267,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
         }
     }
     format!(
-        "{{\"verdict\":\"pass\",\"schedules\":{schedules},\"timeout\":null,\"violation\":null,\"exhaustive\":[{}]}}",
+        "{{\"verdict\":\"pass\",\"schedules\":{schedules},\"traces\":{traces_run},\"random\":{random_run},\"timeout\":null,\"violation\":null,\"exhaustive\":[{}]}}",
         exhaustive.join(",")
     )
 }

@@ -13,7 +13,9 @@ use std::rc::Rc;
 use paxos_api::{Ballot, Disk, Message, NodeId, Outbox, Value};
 
 use crate::guard::{self, CallKind, Panicked};
-use crate::hash::{hash_debug, hash_of, StableHasher};
+use crate::hash::{hash_debug, hash_of, IdentityBuild, StableHasher};
+use std::cell::RefCell;
+use std::collections::HashMap;
 use crate::nodes::{AcceptorDyn, Impls, ProposerDyn};
 use std::hash::{Hash, Hasher};
 
@@ -34,6 +36,29 @@ pub fn node_name(id: NodeId) -> String {
         format!("P{}", id.0 - PROPOSER_BASE)
     } else {
         format!("A{}", id.0)
+    }
+}
+
+/// A node's name, formatted only when a message needs it (the checks run on every step).
+#[derive(Clone, Copy)]
+struct Name(NodeId);
+
+impl std::fmt::Display for Name {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&node_name(self.0))
+    }
+}
+
+/// A request, formatted only when a message needs it.
+#[derive(Clone, Copy)]
+struct Request<'a>(Ballot, Option<&'a Value>);
+
+impl std::fmt::Display for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.1 {
+            None => write!(f, "Prepare {}", ballot_str(&self.0)),
+            Some(v) => write!(f, "Accept {} {}", ballot_str(&self.0), v.0),
+        }
     }
 }
 
@@ -95,7 +120,7 @@ pub fn message_ballot(m: &Message) -> Ballot {
 }
 
 /// A message on the wire, with its hash computed once.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Eq)]
 pub struct Env {
     pub from: NodeId,
     pub to: NodeId,
@@ -109,6 +134,11 @@ impl Env {
         Env { from, to, msg, key }
     }
 
+    /// Without the hash: queue mode compares content and never needs it.
+    pub fn unkeyed(from: NodeId, to: NodeId, msg: Message) -> Env {
+        Env { from, to, msg, key: 0 }
+    }
+
     pub fn describe(&self) -> String {
         format!(
             "{} {}->{}",
@@ -116,6 +146,12 @@ impl Env {
             node_name(self.from),
             node_name(self.to)
         )
+    }
+}
+
+impl PartialEq for Env {
+    fn eq(&self, o: &Env) -> bool {
+        self.from == o.from && self.to == o.to && self.msg == o.msg
     }
 }
 
@@ -267,7 +303,7 @@ pub struct PropGhost {
 /// The ghost state: who accepted what at which ballot, what was chosen, what each proposer did.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Ghost {
-    pub acc: Vec<AccGhost>,
+    pub acc: Rc<Vec<AccGhost>>,
     pub prop: Vec<Rc<PropGhost>>,
     /// (ballot, value, bitmask of acceptors that accepted it), sorted.
     pub votes: Rc<Vec<(Ballot, Value, u32)>>,
@@ -285,7 +321,45 @@ pub struct Setup {
     /// Keep per-node hashes up to date (exhaustive search only).
     pub hashing: bool,
     pub acceptor_ids: Vec<NodeId>,
+    /// Transitions already computed (exhaustive search only).
+    pub memo: Memo,
 }
+
+/// Memoised transitions of the exhaustive search: the result of calling learner code on a node
+/// whose state (its `Debug` rendering and its disk) has hash `h` with an input of hash `i`. Sound
+/// under the assumptions the visited set already makes: handlers are deterministic, and the
+/// derived `Debug` shows the whole state. The shared `Rc`s are never written in place
+/// (`make_mut` copies them first).
+#[derive(Default)]
+pub struct Memo {
+    acc: RefCell<HashMap<u64, AccMemo, IdentityBuild>>,
+    prop: RefCell<HashMap<u64, PropMemo, IdentityBuild>>,
+}
+
+struct AccMemo {
+    node: Rc<dyn AcceptorDyn>,
+    disk: Rc<Disk>,
+    hash: u64,
+    reply: Option<Message>,
+}
+
+struct PropMemo {
+    node: Rc<dyn ProposerDyn>,
+    hash: u64,
+    out: Vec<(NodeId, Message)>,
+    decided: Option<Value>,
+}
+
+fn memo_key(state: u64, input: u64) -> u64 {
+    let mut h = StableHasher::default();
+    h.write_u64(state);
+    h.write_u64(input);
+    h.finish()
+}
+
+/// Memo inputs that are not messages.
+const INPUT_PROPOSE: u64 = 0x5052_4f50;
+const INPUT_TIMEOUT: u64 = 0x5449_4d45;
 
 impl Setup {
     pub fn new(impls: Impls, acceptors: usize, proposers: usize, sticky: bool) -> Rc<Setup> {
@@ -296,6 +370,7 @@ impl Setup {
             sticky,
             hashing: sticky,
             acceptor_ids: (0..acceptors).map(acceptor_id).collect(),
+            memo: Memo::default(),
         })
     }
 
@@ -307,7 +382,8 @@ impl Setup {
 #[derive(Clone)]
 pub struct AccSlot {
     pub node: Option<Rc<dyn AcceptorDyn>>,
-    pub disk: Disk,
+    /// Shared between cloned worlds until a call may write it.
+    pub disk: Rc<Disk>,
     pub hash: u64,
 }
 
@@ -325,13 +401,16 @@ pub struct World {
     pub acc: Vec<AccSlot>,
     pub prop: Vec<PropSlot>,
     /// In queue mode, messages in flight in send order; in set mode, sorted by key, no duplicates.
-    pub net: Vec<Rc<Env>>,
+    /// Shared between cloned worlds until a step changes it.
+    pub net: Rc<Vec<Rc<Env>>>,
     pub ghost: Ghost,
     pub crashes: u32,
     pub timeouts: u32,
     pub stops: u32,
     /// Messages sent by the last step (for reports).
     pub sent: Vec<Rc<Env>>,
+    /// Steps taken so far (for the timeout message).
+    pub steps: u32,
 }
 
 /// The client's value for proposer i: `v1`, `v2`, …
@@ -355,6 +434,16 @@ fn make_mut_prop(node: &mut Rc<dyn ProposerDyn>) -> Result<&mut dyn ProposerDyn,
     Ok(Rc::get_mut(node).expect("a fresh clone is unique"))
 }
 
+/// A learner's `Debug` output, cut to one readable line.
+fn clip(s: &str) -> String {
+    let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one.chars().count() > 160 {
+        format!("{}…", one.chars().take(160).collect::<String>())
+    } else {
+        one
+    }
+}
+
 fn bits(mask: u32) -> String {
     (0..32)
         .filter(|i| mask & (1 << i) != 0)
@@ -375,7 +464,7 @@ impl World {
             })?;
             acc.push(AccSlot {
                 node: Some(node),
-                disk,
+                disk: Rc::new(disk),
                 hash: 0,
             });
         }
@@ -392,7 +481,7 @@ impl World {
             });
         }
         let ghost = Ghost {
-            acc: vec![AccGhost::default(); setup.acceptors],
+            acc: Rc::new(vec![AccGhost::default(); setup.acceptors]),
             prop: (0..setup.proposers)
                 .map(|_| Rc::new(PropGhost::default()))
                 .collect(),
@@ -403,12 +492,13 @@ impl World {
             setup,
             acc,
             prop,
-            net: Vec::new(),
+            net: Rc::new(Vec::new()),
             ghost,
             crashes: 0,
             timeouts: 0,
             stops: 0,
             sent: Vec::new(),
+            steps: 0,
         };
         if w.setup.hashing {
             for a in 0..w.acc.len() {
@@ -464,7 +554,7 @@ impl World {
                 })
                 .ok()
         } else {
-            self.net.iter().position(|e| **e == *env)
+            self.net.iter().position(|e| std::ptr::eq(&**e, env) || **e == *env)
         }
     }
 
@@ -484,45 +574,47 @@ impl World {
         }
     }
 
-    fn send(&mut self, env: Env) {
-        let env = Rc::new(env);
-        self.sent.push(env.clone());
+    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
         if self.setup.sticky {
-            match self.net.binary_search_by(|e| {
-                e.key
-                    .cmp(&env.key)
-                    .then_with(|| e.as_ref().cmp_content(&env))
-            }) {
-                Ok(_) => {}
-                Err(i) => self.net.insert(i, env),
+            let env = Rc::new(Env::new(from, to, msg));
+            self.sent.push(env.clone());
+            let at = self.net.binary_search_by(|e| {
+                e.key.cmp(&env.key).then_with(|| e.as_ref().cmp_content(&env))
+            });
+            if let Err(i) = at {
+                Rc::make_mut(&mut self.net).insert(i, env);
             }
         } else {
-            self.net.push(env);
+            let env = Rc::new(Env::unkeyed(from, to, msg));
+            self.sent.push(env.clone());
+            Rc::make_mut(&mut self.net).push(env);
         }
     }
 
     /// Take one step; the first property it breaks is returned.
     pub fn apply(&mut self, step: &Step) -> Result<(), Failure> {
         self.sent.clear();
+        self.steps += 1;
+        guard::STEP.store(self.steps as u64, std::sync::atomic::Ordering::Relaxed);
         match step {
             Step::Propose(p) => {
                 let p = *p;
                 let value = client_value(p);
                 Rc::make_mut(&mut self.ghost.prop[p]).value = Some(value.clone());
                 self.prop[p].proposed = true;
-                self.proposer_call(p, CallKind::Propose, |node, out| node.propose(value, out))
+                self.proposer_call(p, CallKind::Propose, INPUT_PROPOSE, |node, out| node.propose(value, out))
             }
             Step::Deliver(e) | Step::Duplicate(e) => {
                 if !self.setup.sticky && matches!(step, Step::Deliver(_)) {
                     if let Some(i) = self.find(e) {
-                        self.net.remove(i);
+                        Rc::make_mut(&mut self.net).remove(i);
                     }
                 }
                 self.deliver(e)
             }
             Step::Drop(e) => {
                 if let Some(i) = self.find(e) {
-                    self.net.remove(i);
+                    Rc::make_mut(&mut self.net).remove(i);
                 }
                 Ok(())
             }
@@ -542,7 +634,7 @@ impl World {
                 let node =
                     guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
                 self.acc[a].node = Some(node);
-                self.ghost.acc[a].restarts += 1;
+                Rc::make_mut(&mut self.ghost.acc)[a].restarts += 1;
                 if self.setup.hashing {
                     self.rehash_acc(a);
                 }
@@ -550,7 +642,7 @@ impl World {
             }
             Step::Timeout(p) => {
                 self.timeouts += 1;
-                self.proposer_call(*p, CallKind::OnTimeout, |node, out| node.on_timeout(out))
+                self.proposer_call(*p, CallKind::OnTimeout, INPUT_TIMEOUT, |node, out| node.on_timeout(out))
             }
             Step::Stop(p) => {
                 self.prop[*p].node = None;
@@ -575,50 +667,63 @@ impl World {
                 }
             }
             let (from, msg) = (e.from, e.msg.clone());
-            self.proposer_call(p, CallKind::OnMessage, move |node, out| {
+            self.proposer_call(p, CallKind::OnMessage, e.key, move |node, out| {
                 node.on_message(from, msg, out)
             })
         } else {
             let a = (e.to.0 - 1) as usize;
-            let slot = &mut self.acc[a];
-            let disk = &mut slot.disk;
-            let node = make_mut_acc(slot.node.as_mut().expect("delivery to a crashed acceptor"))?;
             let to = e.to.0;
-            let (reply, request_ballot, value) = match &e.msg {
-                Message::Prepare { ballot } => {
-                    let b = *ballot;
-                    (
-                        guard::call(CallKind::OnPrepare, to, || node.on_prepare(b, disk))?,
-                        b,
-                        None,
-                    )
-                }
-                Message::Accept { ballot, value } => {
-                    let (b, v) = (*ballot, value.clone());
-                    (
-                        guard::call(CallKind::OnAccept, to, || node.on_accept(b, v, disk))?,
-                        *ballot,
-                        Some(value),
-                    )
-                }
+            let (request_ballot, value) = match &e.msg {
+                Message::Prepare { ballot } => (*ballot, None),
+                Message::Accept { ballot, value } => (*ballot, Some(value)),
                 other => {
                     return Err(violation(
                         Property::Conformance,
                         "bad-request",
-                        format!(
-                            "{} sent {} to an acceptor",
-                            node_name(e.from),
-                            message_str(other)
-                        ),
+                        format!("{} sent {} to an acceptor", node_name(e.from), message_str(other)),
                     ))
                 }
             };
-            if self.setup.hashing {
-                self.rehash_acc(a);
-            }
+            let key = self.setup.hashing.then(|| memo_key(self.acc[a].hash, e.key));
+            let hit = key.and_then(|k| {
+                self.setup.memo.acc.borrow().get(&k).map(|m| (m.node.clone(), m.disk.clone(), m.hash, m.reply.clone()))
+            });
+            let reply = match hit {
+                Some((node, disk, hash, reply)) => {
+                    let slot = &mut self.acc[a];
+                    slot.node = Some(node);
+                    slot.disk = disk;
+                    slot.hash = hash;
+                    reply
+                }
+                None => {
+                    let slot = &mut self.acc[a];
+                    let disk = Rc::make_mut(&mut slot.disk);
+                    let node = make_mut_acc(slot.node.as_mut().expect("delivery to a crashed acceptor"))?;
+                    let reply = match value {
+                        None => guard::call(CallKind::OnPrepare, to, || node.on_prepare(request_ballot, disk))?,
+                        Some(v) => {
+                            let v = v.clone();
+                            guard::call(CallKind::OnAccept, to, || node.on_accept(request_ballot, v, disk))?
+                        }
+                    };
+                    if let Some(k) = key {
+                        self.rehash_acc(a);
+                        let slot = &self.acc[a];
+                        let m = AccMemo {
+                            node: slot.node.clone().expect("up"),
+                            disk: slot.disk.clone(),
+                            hash: slot.hash,
+                            reply: reply.clone(),
+                        };
+                        self.setup.memo.acc.borrow_mut().insert(k, m);
+                    }
+                    reply
+                }
+            };
             if let Some(reply) = reply {
                 self.check_acceptor_reply(a, e.from, request_ballot, value, &reply)?;
-                self.send(Env::new(e.to, e.from, reply));
+                self.send(e.to, e.from, reply);
             }
             Ok(())
         }
@@ -632,11 +737,8 @@ impl World {
         value: Option<&Value>,
         reply: &Message,
     ) -> Result<(), Failure> {
-        let name = node_name(acceptor_id(a));
-        let request = match value {
-            None => format!("Prepare {}", ballot_str(&b)),
-            Some(v) => format!("Accept {} {}", ballot_str(&b), v.0),
-        };
+        let name = Name(acceptor_id(a));
+        let request = Request(b, value);
         let bad = |what: String| Err(violation(Property::Conformance, "bad-reply", what));
         let reply_ballot = message_ballot(reply);
         if reply_ballot != b {
@@ -682,19 +784,25 @@ impl World {
                     return Err(violation(
                         Property::Conformance,
                         code,
-                        format!(
-                            "{name} answered Prepare {} with a Promise reporting {}, but the highest-ballot proposal it has accepted is {}: a Promise reports it.{tail}",
-                            ballot_str(&b),
-                            proposal_str(accepted),
-                            proposal_str(&g.accepted)
-                        ),
+                        match &g.accepted {
+                            Some(_) => format!(
+                                "{name} answered Prepare {} with a Promise reporting {}, but the highest-ballot proposal it has accepted is {}: a Promise reports it.{tail}",
+                                ballot_str(&b),
+                                proposal_str(accepted),
+                                proposal_str(&g.accepted)
+                            ),
+                            None => format!(
+                                "{name} answered Prepare {} with a Promise reporting {}, but it never answered an Accept with Accepted: an acceptor that accepts a proposal says so (Paxos Made Simple, 2.3), and a Promise reports only proposals it accepted",
+                                ballot_str(&b),
+                                proposal_str(accepted)
+                            ),
+                        },
                     ));
                 }
-                let restarts = g.restarts;
-                let g = &mut self.ghost.acc[a];
                 if g.promised.is_none_or(|p| b > p) {
+                    let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
                     g.promised = Some(b);
-                    g.promised_at = restarts;
+                    g.promised_at = g.restarts;
                 }
                 let _ = proposer;
                 Ok(())
@@ -715,11 +823,10 @@ impl World {
                         ));
                     }
                 }
-                let restarts = g.restarts;
-                let g = &mut self.ghost.acc[a];
-                if g.accepted.as_ref().is_none_or(|(ab, _)| b >= *ab) {
+                if g.accepted.as_ref().is_none_or(|(ab, av)| b > *ab || (b == *ab && av != v)) {
+                    let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
                     g.accepted = Some((b, v.clone()));
-                    g.accepted_at = restarts;
+                    g.accepted_at = g.restarts;
                 }
                 self.record_vote(a, b, v)
             }
@@ -806,31 +913,49 @@ impl World {
         &mut self,
         p: usize,
         kind: CallKind,
+        input: u64,
         f: impl FnOnce(&mut dyn ProposerDyn, &mut Outbox),
     ) -> Result<(), Failure> {
         let id = proposer_id(p);
-        let node = make_mut_prop(
-            self.prop[p]
-                .node
-                .as_mut()
-                .expect("call to a stopped proposer"),
-        )?;
-        let mut out = Outbox::new();
-        guard::call(kind, id.0, || f(node, &mut out))?;
-        let decided = guard::call(CallKind::Decided, id.0, || node.decided())?;
-        if self.setup.hashing {
-            self.rehash_prop(p);
-        }
-        for (to, msg) in out.drain() {
+        let key = self.setup.hashing.then(|| memo_key(self.prop[p].hash, input));
+        let hit = key.and_then(|k| {
+            self.setup.memo.prop.borrow().get(&k).map(|m| (m.node.clone(), m.hash, m.out.clone(), m.decided.clone()))
+        });
+        let (out, decided) = match hit {
+            Some((node, hash, out, decided)) => {
+                self.prop[p].node = Some(node);
+                self.prop[p].hash = hash;
+                (out, decided)
+            }
+            None => {
+                let node = make_mut_prop(self.prop[p].node.as_mut().expect("call to a stopped proposer"))?;
+                let mut outbox = Outbox::new();
+                guard::call(kind, id.0, || f(node, &mut outbox))?;
+                let decided = guard::call(CallKind::Decided, id.0, || node.decided())?;
+                let out = outbox.drain();
+                if let Some(k) = key {
+                    self.rehash_prop(p);
+                    let m = PropMemo {
+                        node: self.prop[p].node.clone().expect("up"),
+                        hash: self.prop[p].hash,
+                        out: out.clone(),
+                        decided: decided.clone(),
+                    };
+                    self.setup.memo.prop.borrow_mut().insert(k, m);
+                }
+                (out, decided)
+            }
+        };
+        for (to, msg) in out {
             self.check_proposer_send(p, to, &msg)?;
-            self.send(Env::new(id, to, msg));
+            self.send(id, to, msg);
         }
         self.check_decided(p, decided)
     }
 
     fn check_proposer_send(&mut self, p: usize, to: NodeId, msg: &Message) -> Result<(), Failure> {
         let id = proposer_id(p);
-        let name = node_name(id);
+        let name = Name(id);
         let conf = |code, m: String| Err(violation(Property::Conformance, code, m));
         if !self.setup.acceptor_ids.contains(&to) {
             return conf(
@@ -938,7 +1063,7 @@ impl World {
     }
 
     fn check_decided(&mut self, p: usize, decided: Option<Value>) -> Result<(), Failure> {
-        let name = node_name(proposer_id(p));
+        let name = Name(proposer_id(p));
         let old = &self.ghost.prop[p].decided;
         if *old == decided {
             return Ok(());
@@ -1014,7 +1139,7 @@ impl World {
             h.write_u64(s.hash);
         }
         h.write_usize(self.net.len());
-        for e in &self.net {
+        for e in self.net.iter() {
             h.write_u64(e.key);
         }
         self.ghost.hash(&mut h);
@@ -1032,13 +1157,17 @@ impl World {
                 line.push_str("down; ");
             }
             let _ = write!(line, "disk {}", self.disk_str(a));
+            if let Some(n) = &s.node {
+                let _ = write!(line, "; state {}", clip(&format!("{n:?}")));
+            }
             lines.push(line);
         }
         for (p, s) in self.prop.iter().enumerate() {
             let g = &self.ghost.prop[p];
             let state = if s.node.is_none() { "stopped" } else { "up" };
+            let debug = s.node.as_ref().map(|n| format!("; state {}", clip(&format!("{n:?}")))).unwrap_or_default();
             lines.push(format!(
-                "{}: {state}; decided {}",
+                "{}: {state}; decided {}{debug}",
                 node_name(proposer_id(p)),
                 g.decided
                     .as_ref()

@@ -20,7 +20,7 @@ pub const EXERCISES: &[Exercise] = &[
             "on_prepare(b): promise when you have promised nothing, or b is at least your promise (re-promising an equal ballot is fine). The Promise carries the proposal you accepted, if any. Otherwise refuse with Nack { ballot: b, promised } or stay silent.",
             "on_accept(b, v): accept unless you promised a ballot GREATER than b. Equal is accepted: the proposer that prepared b is exactly the one that sends Accept(b, v). Reply Accepted { ballot: b }.",
             "Everything you reply must already be durable: call disk.save(...) with your new promise and acceptance before you return the reply. A crash happens between calls, and start() then sees only the disk.",
-            "start(id, disk): rebuild from disk.load() (None on the very first start). If you keep state outside an AcceptorRecord, it is gone after a crash. Paxos Made Simple, section 2.3: an acceptor must remember what it promised and accepted even if it fails and restarts.",
+            "start(id, disk): rebuild from disk.load() (None on the very first start). If you keep state outside an AcceptorRecord, it is gone after a crash. Paxos Made Simple, section 2.2: an acceptor must remember what it promised and accepted even if it fails and then restarts; section 2.5: it records its response in stable storage before sending it.",
         ],
     },
     Exercise {

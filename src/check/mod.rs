@@ -23,10 +23,10 @@ use report::{Outcome, RunnerResult, Verdict};
 
 /// Exhaustive-phase defaults: 3 acceptors, 2 proposers to this depth (3 proposers two levels
 /// less), one acceptor crash, one proposer timeout, within this many seconds.
-pub const DEFAULT_DEPTH: u32 = 10;
+pub const DEFAULT_DEPTH: u32 = 9;
 pub const DEFAULT_CRASHES: u32 = 1;
 pub const DEFAULT_TIMEOUTS: u32 = 1;
-pub const DEFAULT_BUDGET: f64 = 8.0;
+pub const DEFAULT_BUDGET: f64 = 7.0;
 
 pub fn cmd_init(args: &InitArgs, _ui: Ui) -> Result<u8> {
     let r = workspace::init(&args.dir, args.force)?;
@@ -83,6 +83,8 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         exercise: ex.name.to_string(),
         verdict: Verdict::Pass,
         schedules: 0,
+        traces: 0,
+        random: 0,
         seed: args.seed,
         found: None,
         diagnostics: None,
@@ -172,6 +174,8 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                 ))
             })?;
             outcome.schedules = r.schedules;
+            outcome.traces = r.traces;
+            outcome.random = r.random;
             outcome.exhaustive = r.exhaustive;
             outcome.verdict = match r.verdict.as_str() {
                 "pass" => Verdict::Pass,

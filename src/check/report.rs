@@ -92,6 +92,10 @@ impl ExhaustiveRecord {
 pub struct RunnerResult {
     pub verdict: String,
     pub schedules: u64,
+    #[serde(default)]
+    pub traces: u64,
+    #[serde(default)]
+    pub random: u64,
     pub timeout: Option<String>,
     pub violation: Option<FoundRecord>,
     #[serde(default)]
@@ -129,6 +133,9 @@ pub struct Outcome {
     pub exercise: String,
     pub verdict: Verdict,
     pub schedules: u64,
+    /// Of which: library traces, and random schedules.
+    pub traces: u64,
+    pub random: u64,
     pub seed: u64,
     /// `fail` and `panic`: the shortest failing schedule found.
     pub found: Option<FoundRecord>,
@@ -149,14 +156,14 @@ pub struct Lesson {
 
 pub fn lesson(code: &str) -> Lesson {
     let (text, topic) = match code {
-        "promise-backwards" => ("A promise must survive a crash: save it to the Disk before you reply. After a restart, start() sees only what was saved (Paxos Made Simple, 2.3).", "bugs"),
+        "promise-backwards" => ("A promise must survive a crash: save it to the Disk before you reply. After a restart, start() sees only what was saved (Paxos Made Simple, 2.2 and 2.5: the response is recorded in stable storage before it is sent).", "bugs"),
         "accept-below-promise" => ("An acceptor accepts Accept(n) unless it has promised a ballot greater than n. Once it promised n, nothing below n may be accepted, even after a restart (Paxos Made Simple, 2.2, P1a).", "paxos"),
         "promise-hides-accepted" | "promise-invents" => ("A Promise carries the highest-ballot proposal the acceptor has accepted: that is how a new proposer finds a value that may already be chosen. It must be saved before the Accepted reply, and reported exactly (Paxos Made Simple, 2.2, phase 1b).", "paxos"),
         "accept-without-quorum" => ("Phase 2 may start only once a majority of acceptors promised this ballot. Count distinct acceptors: the network duplicates messages (Paxos Made Simple, 2.2, phase 2a).", "bugs"),
         "wrong-value" => ("A proposer must propose the value of the highest-ballot proposal reported by the promises of a majority, and its own value only when none was reported (Paxos Made Simple, 2.2, P2c).", "paxos"),
         "two-values-one-ballot" => ("A ballot names one proposal: a proposer sends one value per ballot.", "paxos"),
-        "ballot-not-owned" => ("Ballots must be unique to a proposer: use Ballot::new(round, your own id), so no two proposers ever share one (Paxos Made Simple, 2.2).", "bugs"),
-        "ballot-shrinks" => ("A proposer's ballots grow: remember the highest round you have used and go above it (Paxos Made Simple, 2.3).", "bugs"),
+        "ballot-not-owned" => ("Ballots must be unique to a proposer: use Ballot::new(round, your own id), so no two proposers ever share one (Paxos Made Simple, 2.5: different proposers choose their numbers from disjoint sets).", "bugs"),
+        "ballot-shrinks" => ("A proposer's ballots grow: remember the highest round you have used and go above it (Paxos Made Simple, 2.5: each proposer remembers the highest-numbered proposal it has tried to issue).", "bugs"),
         "decided-unchosen" => ("A value is chosen only when a majority of acceptors accepted it at the same ballot. Learn only from a majority of Accepted replies for one ballot, counting each acceptor once (Paxos Made Simple, 2.3).", "bugs"),
         "decided-changed" => ("Once a value is chosen it stays chosen: a decision never changes and is never forgotten.", "paxos"),
         "agreement" => ("Two different values were chosen: the safety of consensus is broken (Paxos Made Simple, 2.1).", "paxos"),

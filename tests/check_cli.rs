@@ -1,0 +1,264 @@
+//! `paxos-tutor check` driven through the real binary: every verdict kind, its JSON (the exercise
+//! contract), its human report (snapshots), determinism, and the exit-2 errors.
+//!
+//! Each test keeps its workspace at a fixed path under cargo's target tmpdir and swaps the learner's
+//! file in it, so the harness compiles once per workspace, and only the learner's crate is rebuilt.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check").join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+struct Bench {
+    root: PathBuf,
+    ws: PathBuf,
+}
+
+impl Bench {
+    /// A fresh workspace at a fixed path (`init` into it), with its own data directory.
+    fn new(name: &str) -> Bench {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cli").join(name);
+        let _ = std::fs::remove_dir_all(root.join("ws"));
+        let _ = std::fs::remove_dir_all(root.join("home"));
+        std::fs::create_dir_all(&root).unwrap();
+        let b = Bench { ws: root.join("ws"), root };
+        let out = b.cmd(&["init", b.ws.to_str().unwrap()]).output().unwrap();
+        assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
+        b
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"));
+        c.args(args)
+            .env("PAXOS_TUTOR_HOME", self.root.join("home"))
+            .env("PAXOS_TUTOR_CACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"))
+            .env("NO_COLOR", "1")
+            .env_remove("CLICOLOR_FORCE");
+        c
+    }
+
+    fn put(&self, krate: &str, fixture_name: &str) {
+        std::fs::write(self.ws.join(krate).join("src/lib.rs"), fixture(fixture_name)).unwrap();
+    }
+
+    /// `check EXERCISE` with small bounds (the defaults are exercised by the benchmark).
+    fn check(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
+        let ws = self.ws.to_str().unwrap().to_string();
+        let mut args = vec![
+            "check", exercise, "--dir", &ws, "--format", format, "--schedules", "2000", "--depth", "5",
+            "--budget", "30", "--call-timeout", "300",
+        ];
+        args.extend_from_slice(extra);
+        self.cmd(&args).output().unwrap()
+    }
+
+    fn json(&self, exercise: &str) -> (i32, serde_json::Value) {
+        let out = self.check(exercise, "json", &[]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        let v: serde_json::Value = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap_or(-1), v)
+    }
+
+    /// The human report with machine-specific paths replaced.
+    fn human(&self, exercise: &str) -> (i32, String) {
+        let out = self.check(exercise, "human", &[]);
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache");
+        let text = String::from_utf8_lossy(&out.stdout)
+            .replace(self.ws.to_str().unwrap(), "[WS]")
+            .replace(cache.to_str().unwrap(), "[CACHE]");
+        let text = redact_cache_version(&text);
+        (out.status.code().unwrap_or(-1), text)
+    }
+}
+
+/// `[CACHE]/0.1.0-0123abcd…/` → `[CACHE]/[VERSION]/` (the fingerprint changes with the harness).
+fn redact_cache_version(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("[CACHE]/") {
+        out.push_str(&rest[..i + 8]);
+        rest = &rest[i + 8..];
+        let end = rest.find('/').unwrap_or(0);
+        out.push_str("[VERSION]");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn trace_of(v: &serde_json::Value) -> Vec<String> {
+    v["violations"][0]["trace"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn acceptor_verdicts_in_json_and_for_people() {
+    let b = Bench::new("acceptor");
+
+    // The template as shipped: todo!() panics at the first start, named with the call.
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
+    let panic_msg = v["panic"]["message"].as_str().unwrap();
+    assert!(panic_msg.contains("not yet implemented"), "{v}");
+    assert_eq!(v["panic"]["call"], "Acceptor::start of A1");
+    assert_eq!(v["violations"], serde_json::json!([]));
+
+    // A correct acceptor passes, with the exhaustive phase reporting what it proved.
+    b.put("acceptor", "acceptor_good.rs");
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (0, "pass"), "{v}");
+    assert_eq!(v["violations"], serde_json::json!([]));
+    assert!(v["schedules"].as_u64().unwrap() > 2000, "{v}");
+    let proven = v["exhaustive"][0]["proven"].as_str().unwrap();
+    assert!(proven.starts_with("every schedule up to depth 5 with 3 acceptors and 2 proposers"), "{proven}");
+    let (code, text) = b.human("acceptor");
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("verdict_pass", text);
+
+    // Forgetting to save the promise: a conformance violation, shrunk, with a restart in it.
+    b.put("acceptor", "acceptor_nosave.rs");
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
+    assert_eq!(v["violations"][0]["property"], "conformance");
+    assert_eq!(v["violations"][0]["code"], "promise-backwards");
+    let trace = trace_of(&v);
+    assert!(trace.iter().any(|s| s.starts_with("crash A")) && trace.iter().any(|s| s.starts_with("restart A")), "{trace:?}");
+    // Same seed, same verdict and counterexample.
+    let (_, again) = b.json("acceptor");
+    assert_eq!(v, again);
+    let (code, text) = b.human("acceptor");
+    assert_eq!(code, 1);
+    assert!(text.contains("Replay: paxos-tutor check acceptor --seed 1"), "{text}");
+    insta::assert_snapshot!("verdict_fail", text);
+
+    // A panic in a handler is a verdict naming the call and the step, not a crash of paxos-tutor.
+    b.put("acceptor", "acceptor_panic.rs");
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
+    assert!(v["panic"]["message"].as_str().unwrap().contains("stale Accept"), "{v}");
+    assert!(v["panic"]["call"].as_str().unwrap().starts_with("Acceptor::on_accept of A"), "{v}");
+    assert!(!v["panic"]["trace"].as_array().unwrap().is_empty());
+    let (_, text) = b.human("acceptor");
+    insta::assert_snapshot!("verdict_panic", text);
+
+    // An infinite loop: the watchdog ends the check with `timeout`, naming the call.
+    b.put("acceptor", "acceptor_loop.rs");
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "timeout"), "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.starts_with("Acceptor::on_prepare of A1 did not return within 300 ms"), "{detail}");
+    let (_, text) = b.human("acceptor");
+    insta::assert_snapshot!("verdict_timeout", text);
+
+    // A stack overflow kills the child; paxos-tutor reports it with the call that overflowed.
+    b.put("acceptor", "acceptor_recursion.rs");
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(detail.contains("Acceptor::on_accept of A"), "{detail}");
+    assert!(detail.contains("stack overflow"), "{detail}");
+
+    // A compile error shows the compiler's own diagnostics for the learner's file.
+    b.put("acceptor", "acceptor_compile_error.rs");
+    let (code, v) = b.json("acceptor");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "compile-error"), "{v}");
+    let diag = v["diagnostics"].as_str().unwrap();
+    assert!(diag.contains("error[E0308]") && diag.contains("acceptor/src/lib.rs"), "{diag}");
+    assert!(!diag.contains('\u{1b}'), "no colour codes without a terminal");
+    let (_, text) = b.human("acceptor");
+    let text: String = text.lines().filter(|l| !l.contains("-->")).collect::<Vec<_>>().join("\n");
+    insta::assert_snapshot!("verdict_compile_error", text);
+
+    // Dropping a derive the grader relies on: explained, not a wall of harness internals.
+    b.put("acceptor", "acceptor_not_clone.rs");
+    let (_, v) = b.json("acceptor");
+    assert_eq!(v["verdict"], "compile-error");
+    assert!(v["diagnostics"].as_str().unwrap().contains("#[derive(Clone, Debug)]"), "{v}");
+
+    // `list` remembers the last verdict.
+    let out = b.cmd(&["list", "--dir", b.ws.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["exercises"][0]["exercise"], "acceptor");
+    assert_eq!(v["exercises"][0]["last_verdict"], "compile-error");
+    assert_eq!(v["exercises"][1]["last_verdict"], "not checked yet");
+}
+
+#[test]
+fn proposer_verdicts_and_paxos_together() {
+    let b = Bench::new("proposer");
+    b.put("proposer", "proposer_good.rs");
+    let (code, v) = b.json("proposer");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (0, "pass"), "{v}");
+
+    b.put("proposer", "proposer_own_value.rs");
+    let (code, v) = b.json("proposer");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
+    assert_eq!(v["violations"][0]["property"], "conformance");
+    assert_eq!(v["violations"][0]["code"], "wrong-value");
+
+    // Both learner parts together (the template acceptor panics: graded as the paxos exercise).
+    b.put("proposer", "proposer_good.rs");
+    b.put("acceptor", "acceptor_good.rs");
+    let (code, v) = b.json("paxos");
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (0, "pass"), "{v}");
+}
+
+#[test]
+fn errors_that_stop_a_check_exit_2_with_one_line() {
+    let b = Bench::new("errors");
+    let run = |args: &[&str]| {
+        let out = b.cmd(args).output().unwrap();
+        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).trim().to_string())
+    };
+    let ws = b.ws.to_str().unwrap();
+    let (code, err) = run(&["check", "raft", "--dir", ws]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!("error_no_such_exercise", err);
+
+    let missing = b.root.join("nope");
+    let (code, err) = run(&["check", "acceptor", "--dir", missing.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("no such directory"), "{err}");
+
+    let (code, err) = run(&["check", "acceptor", "--dir", b.root.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("is not an exercise workspace") && err.contains("paxos-tutor init"), "{err}");
+
+    let (code, _) = run(&["check", "acceptor", "--seed", "not-a-number"]);
+    assert_eq!(code, 2);
+
+    std::fs::write(b.ws.join("paxos-api/src/lib.rs"), "// edited").unwrap();
+    let (code, err) = run(&["check", "acceptor", "--dir", ws]);
+    assert_eq!(code, 2);
+    assert!(err.contains("differs from the contract") && err.contains("init --force"), "{err}");
+
+    // init refuses a non-empty directory, and --force restores the contract, keeping learner files.
+    std::fs::write(b.ws.join("acceptor/src/lib.rs"), "// mine").unwrap();
+    let (code, err) = run(&["init", ws]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--force"), "{err}");
+    let (code, _) = run(&["init", "--force", ws]);
+    assert_eq!(code, 0);
+    assert_eq!(std::fs::read_to_string(b.ws.join("acceptor/src/lib.rs")).unwrap(), "// mine");
+    assert!(std::fs::read_to_string(b.ws.join("paxos-api/src/lib.rs")).unwrap().contains("pub trait Acceptor"));
+}
+
+#[test]
+fn hints_come_one_at_a_time() {
+    let b = Bench::new("hints");
+    let hint = |extra: &[&str]| {
+        let mut args = vec!["hint", "acceptor", "--dir", b.ws.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        String::from_utf8(b.cmd(&args).output().unwrap().stdout).unwrap()
+    };
+    let first = hint(&[]);
+    assert!(first.contains("Hint 1/") && !first.contains("Hint 2/"), "{first}");
+    let second = hint(&[]);
+    assert!(second.contains("Hint 1/") && second.contains("Hint 2/") && !second.contains("Hint 3/"), "{second}");
+    let all = hint(&["--all"]);
+    insta::assert_snapshot!("hint_all", all);
+}
