@@ -53,7 +53,12 @@ fn banks() {
             None => "None".to_string(),
         };
         // Debug-quoting gives a valid Rust string literal for any path.
-        writeln!(table, "    ({name:?}, include_str!({:?}), {json}),", path.display().to_string()).unwrap();
+        writeln!(
+            table,
+            "    ({name:?}, include_str!({:?}), {json}),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     table.push_str("];\n");
     std::fs::write(Path::new(&out).join("banks.rs"), table).unwrap();

@@ -12,7 +12,12 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// Quiz yourself on Paxos, Multi-Paxos, FLP, Raft vs Paxos, EPaxos and more, or write your own Paxos
 /// acceptor and proposer and let the grader try to break them.
 #[derive(Debug, Parser)]
-#[command(name = "paxos-tutor", version, propagate_version = true, max_term_width = 100)]
+#[command(
+    name = "paxos-tutor",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
 pub struct Cli {
     /// When to use colour: auto follows NO_COLOR, CLICOLOR_FORCE and whether stdout is a terminal.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]

@@ -14,7 +14,10 @@ pub enum Error {
     /// The command could not run; the message is one line for stderr.
     CannotRun(String),
     /// An I/O error while doing `what`.
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     /// The user interrupted (Ctrl-C) at a prompt.
     Interrupted,
 }
@@ -25,7 +28,10 @@ impl Error {
     }
 
     pub fn io(what: impl Into<String>, source: std::io::Error) -> Error {
-        Error::Io { what: what.into(), source }
+        Error::Io {
+            what: what.into(),
+            source,
+        }
     }
 
     pub fn exit_code(&self) -> u8 {

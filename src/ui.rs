@@ -47,6 +47,10 @@ impl Ui {
     /// Plain, uncoloured, non-interactive: what tests and scripts get.
     pub fn plain() -> Ui {
         colored::control::set_override(false);
-        Ui { color: false, interactive: false, progress: false }
+        Ui {
+            color: false,
+            interactive: false,
+            progress: false,
+        }
     }
 }

@@ -205,8 +205,7 @@ pub fn run_trace(impls: Impls, t: &Trace) -> Option<Found> {
     queue.extend(t.steps.iter().cloned());
     for sel in &queue {
         let mut guard = 0;
-        loop {
-            let Some(step) = sel.resolve(&w) else { break };
+        while let Some(step) = sel.resolve(&w) {
             taken.push(step.clone());
             if let Err(f) = w.apply(&step) {
                 return Some(found(f, taken));
@@ -321,7 +320,10 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
 
 /// The `k`-th index below `n` that satisfies `pred` (there are more than `k`).
 fn nth(n: usize, k: usize, pred: impl Fn(usize) -> bool) -> usize {
-    (0..n).filter(|&i| pred(i)).nth(k).expect("fewer indices than counted")
+    (0..n)
+        .filter(|&i| pred(i))
+        .nth(k)
+        .expect("fewer indices than counted")
 }
 
 /// Remove steps from a failing schedule while it still fails the same way (delta debugging),
@@ -398,7 +400,7 @@ pub fn exhaustive(
     impls: Impls,
     bounds: Bounds,
     mut progress: impl FnMut(&Exhausted),
-) -> Result<Exhausted, Found> {
+) -> Result<Exhausted, Box<Found>> {
     let start = Instant::now();
     let setup = Setup::new(impls, bounds.acceptors, bounds.proposers, true);
     let found = |failure, steps| Found {
@@ -411,7 +413,7 @@ pub fn exhaustive(
         origin: "exhaustive search".into(),
         lesson: None,
     };
-    let (root, init_steps) = World::started(setup).map_err(|(s, f)| found(f, s))?;
+    let (root, init_steps) = World::started(setup).map_err(|(s, f)| Box::new(found(f, s)))?;
     let mut arena: Vec<(u32, Option<Step>)> = vec![(u32::MAX, None)];
     let mut visited: HashSet<u64, IdentityBuild> = HashSet::default();
     visited.insert(root.state_hash());
@@ -467,14 +469,16 @@ pub fn exhaustive(
                 let mut c = w.clone();
                 stats.generated += 1;
                 if let Err(f) = c.apply(s) {
-                    return Err(found(f, path(&arena, *node, s.clone())));
+                    return Err(Box::new(found(f, path(&arena, *node, s.clone()))));
                 }
                 if visited.insert(c.state_hash()) {
                     arena.push((*node, Some(s.clone())));
                     next.push((c, (arena.len() - 1) as u32));
                 }
             }
-            if stats.generated % 256 == 0 || last_report.elapsed() > Duration::from_millis(200) {
+            if stats.generated.is_multiple_of(256)
+                || last_report.elapsed() > Duration::from_millis(200)
+            {
                 stats.unique = visited.len() as u64;
                 stats.seconds = start.elapsed().as_secs_f64();
                 if last_report.elapsed() > Duration::from_millis(200) {

@@ -262,7 +262,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
                     schedules += e.generated;
                     exhaustive.push(exhausted_json(&e));
                 }
-                Err(f) => return fail(f, schedules, &exhaustive),
+                Err(f) => return fail(*f, schedules, &exhaustive),
             }
         }
     }

@@ -150,9 +150,11 @@ pub fn parse_step(line: &str) -> Result<Selector, String> {
             let kind = match kind {
                 "any" => None,
                 "Prepare" | "Promise" | "Accept" | "Accepted" | "Nack" => Some(kind.to_string()),
-                k => return Err(format!(
+                k => {
+                    return Err(format!(
                     "unknown message kind `{k}` (Prepare, Promise, Accept, Accepted, Nack or any)"
-                )),
+                ))
+                }
             };
             let (from, to) = route
                 .split_once("->")

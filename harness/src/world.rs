@@ -14,9 +14,9 @@ use paxos_api::{Ballot, Disk, Message, NodeId, Outbox, Value};
 
 use crate::guard::{self, CallKind, Panicked};
 use crate::hash::{hash_debug, hash_of, IdentityBuild, StableHasher};
+use crate::nodes::{AcceptorDyn, Impls, ProposerDyn};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use crate::nodes::{AcceptorDyn, Impls, ProposerDyn};
 use std::hash::{Hash, Hasher};
 
 /// Proposer ids start above this; acceptor ids are 1..=n.
@@ -136,7 +136,12 @@ impl Env {
 
     /// Without the hash: queue mode compares content and never needs it.
     pub fn unkeyed(from: NodeId, to: NodeId, msg: Message) -> Env {
-        Env { from, to, msg, key: 0 }
+        Env {
+            from,
+            to,
+            msg,
+            key: 0,
+        }
     }
 
     pub fn describe(&self) -> String {
@@ -202,6 +207,9 @@ impl Step {
         }
     }
 }
+
+/// A proposal: a ballot and its value.
+pub type Proposal = (Ballot, Value);
 
 /// The properties of the contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -293,7 +301,7 @@ pub struct PropGhost {
     /// The highest ballot it sent a `Prepare` for.
     pub max_prepare: Option<Ballot>,
     /// Promises delivered to it: (ballot, acceptor index, report), sorted, no duplicates.
-    pub promises: Vec<(Ballot, usize, Option<(Ballot, Value)>)>,
+    pub promises: Vec<(Ballot, usize, Option<Proposal>)>,
     /// `Accept` messages it sent: (ballot, value), sorted, no duplicates.
     pub accepts: Vec<(Ballot, Value)>,
     /// What `decided()` returned last.
@@ -554,7 +562,9 @@ impl World {
                 })
                 .ok()
         } else {
-            self.net.iter().position(|e| std::ptr::eq(&**e, env) || **e == *env)
+            self.net
+                .iter()
+                .position(|e| std::ptr::eq(&**e, env) || **e == *env)
         }
     }
 
@@ -579,7 +589,9 @@ impl World {
             let env = Rc::new(Env::new(from, to, msg));
             self.sent.push(env.clone());
             let at = self.net.binary_search_by(|e| {
-                e.key.cmp(&env.key).then_with(|| e.as_ref().cmp_content(&env))
+                e.key
+                    .cmp(&env.key)
+                    .then_with(|| e.as_ref().cmp_content(&env))
             });
             if let Err(i) = at {
                 Rc::make_mut(&mut self.net).insert(i, env);
@@ -602,7 +614,9 @@ impl World {
                 let value = client_value(p);
                 Rc::make_mut(&mut self.ghost.prop[p]).value = Some(value.clone());
                 self.prop[p].proposed = true;
-                self.proposer_call(p, CallKind::Propose, INPUT_PROPOSE, |node, out| node.propose(value, out))
+                self.proposer_call(p, CallKind::Propose, INPUT_PROPOSE, |node, out| {
+                    node.propose(value, out)
+                })
             }
             Step::Deliver(e) | Step::Duplicate(e) => {
                 if !self.setup.sticky && matches!(step, Step::Deliver(_)) {
@@ -642,7 +656,9 @@ impl World {
             }
             Step::Timeout(p) => {
                 self.timeouts += 1;
-                self.proposer_call(*p, CallKind::OnTimeout, INPUT_TIMEOUT, |node, out| node.on_timeout(out))
+                self.proposer_call(*p, CallKind::OnTimeout, INPUT_TIMEOUT, |node, out| {
+                    node.on_timeout(out)
+                })
             }
             Step::Stop(p) => {
                 self.prop[*p].node = None;
@@ -680,13 +696,25 @@ impl World {
                     return Err(violation(
                         Property::Conformance,
                         "bad-request",
-                        format!("{} sent {} to an acceptor", node_name(e.from), message_str(other)),
+                        format!(
+                            "{} sent {} to an acceptor",
+                            node_name(e.from),
+                            message_str(other)
+                        ),
                     ))
                 }
             };
-            let key = self.setup.hashing.then(|| memo_key(self.acc[a].hash, e.key));
+            let key = self
+                .setup
+                .hashing
+                .then(|| memo_key(self.acc[a].hash, e.key));
             let hit = key.and_then(|k| {
-                self.setup.memo.acc.borrow().get(&k).map(|m| (m.node.clone(), m.disk.clone(), m.hash, m.reply.clone()))
+                self.setup
+                    .memo
+                    .acc
+                    .borrow()
+                    .get(&k)
+                    .map(|m| (m.node.clone(), m.disk.clone(), m.hash, m.reply.clone()))
             });
             let reply = match hit {
                 Some((node, disk, hash, reply)) => {
@@ -699,12 +727,17 @@ impl World {
                 None => {
                     let slot = &mut self.acc[a];
                     let disk = Rc::make_mut(&mut slot.disk);
-                    let node = make_mut_acc(slot.node.as_mut().expect("delivery to a crashed acceptor"))?;
+                    let node =
+                        make_mut_acc(slot.node.as_mut().expect("delivery to a crashed acceptor"))?;
                     let reply = match value {
-                        None => guard::call(CallKind::OnPrepare, to, || node.on_prepare(request_ballot, disk))?,
+                        None => guard::call(CallKind::OnPrepare, to, || {
+                            node.on_prepare(request_ballot, disk)
+                        })?,
                         Some(v) => {
                             let v = v.clone();
-                            guard::call(CallKind::OnAccept, to, || node.on_accept(request_ballot, v, disk))?
+                            guard::call(CallKind::OnAccept, to, || {
+                                node.on_accept(request_ballot, v, disk)
+                            })?
                         }
                     };
                     if let Some(k) = key {
@@ -823,7 +856,10 @@ impl World {
                         ));
                     }
                 }
-                if g.accepted.as_ref().is_none_or(|(ab, av)| b > *ab || (b == *ab && av != v)) {
+                if g.accepted
+                    .as_ref()
+                    .is_none_or(|(ab, av)| b > *ab || (b == *ab && av != v))
+                {
                     let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
                     g.accepted = Some((b, v.clone()));
                     g.accepted_at = g.restarts;
@@ -917,9 +953,17 @@ impl World {
         f: impl FnOnce(&mut dyn ProposerDyn, &mut Outbox),
     ) -> Result<(), Failure> {
         let id = proposer_id(p);
-        let key = self.setup.hashing.then(|| memo_key(self.prop[p].hash, input));
+        let key = self
+            .setup
+            .hashing
+            .then(|| memo_key(self.prop[p].hash, input));
         let hit = key.and_then(|k| {
-            self.setup.memo.prop.borrow().get(&k).map(|m| (m.node.clone(), m.hash, m.out.clone(), m.decided.clone()))
+            self.setup
+                .memo
+                .prop
+                .borrow()
+                .get(&k)
+                .map(|m| (m.node.clone(), m.hash, m.out.clone(), m.decided.clone()))
         });
         let (out, decided) = match hit {
             Some((node, hash, out, decided)) => {
@@ -928,7 +972,12 @@ impl World {
                 (out, decided)
             }
             None => {
-                let node = make_mut_prop(self.prop[p].node.as_mut().expect("call to a stopped proposer"))?;
+                let node = make_mut_prop(
+                    self.prop[p]
+                        .node
+                        .as_mut()
+                        .expect("call to a stopped proposer"),
+                )?;
                 let mut outbox = Outbox::new();
                 guard::call(kind, id.0, || f(node, &mut outbox))?;
                 let decided = guard::call(CallKind::Decided, id.0, || node.decided())?;
@@ -1165,7 +1214,11 @@ impl World {
         for (p, s) in self.prop.iter().enumerate() {
             let g = &self.ghost.prop[p];
             let state = if s.node.is_none() { "stopped" } else { "up" };
-            let debug = s.node.as_ref().map(|n| format!("; state {}", clip(&format!("{n:?}")))).unwrap_or_default();
+            let debug = s
+                .node
+                .as_ref()
+                .map(|n| format!("; state {}", clip(&format!("{n:?}"))))
+                .unwrap_or_default();
             lines.push(format!(
                 "{}: {state}; decided {}{debug}",
                 node_name(proposer_id(p)),
@@ -1182,15 +1235,15 @@ impl World {
 impl Env {
     /// A total order on content (ties of `key` only): sender, receiver, kind, ballot, payload.
     fn cmp_content(&self, other: &Env) -> std::cmp::Ordering {
-        fn rank(
-            m: &Message,
-        ) -> (
+        /// Kind, ballot, then the payload of each kind.
+        type Rank<'a> = (
             u8,
             Ballot,
-            Option<&Value>,
+            Option<&'a Value>,
             Option<Ballot>,
-            Option<Option<&(Ballot, Value)>>,
-        ) {
+            Option<Option<&'a Proposal>>,
+        );
+        fn rank(m: &Message) -> Rank<'_> {
             match m {
                 Message::Prepare { ballot } => (0, *ballot, None, None, None),
                 Message::Promise { ballot, accepted } => {
@@ -1214,7 +1267,7 @@ pub fn value_allowed(
     own: Option<&Value>,
     quorum: usize,
 ) -> bool {
-    let count = |pred: &dyn Fn(&Option<(Ballot, Value)>) -> bool| {
+    let count = |pred: &dyn Fn(&Option<Proposal>) -> bool| {
         let mut who: Vec<usize> = reports
             .iter()
             .filter(|(_, r)| pred(r))

@@ -57,13 +57,18 @@ impl<const K: u8> Acc<K> {
         if K == A_SILENT {
             return None;
         }
-        Some(Message::Nack { ballot, promised: self.rec.promised.expect("refused only below a promise") })
+        Some(Message::Nack {
+            ballot,
+            promised: self.rec.promised.expect("refused only below a promise"),
+        })
     }
 }
 
 impl<const K: u8> Acceptor for Acc<K> {
     fn start(_id: NodeId, disk: &Disk) -> Self {
-        Acc { rec: disk.load().unwrap_or_default() }
+        Acc {
+            rec: disk.load().unwrap_or_default(),
+        }
     }
 
     fn on_prepare(&mut self, ballot: Ballot, disk: &mut Disk) -> Option<Message> {
@@ -80,7 +85,11 @@ impl<const K: u8> Acceptor for Acc<K> {
             self.rec.promised = Some(ballot);
         }
         self.save(disk);
-        let accepted = if K == A_HIDE_ACCEPTED { None } else { self.rec.accepted.clone() };
+        let accepted = if K == A_HIDE_ACCEPTED {
+            None
+        } else {
+            self.rec.accepted.clone()
+        };
         Some(Message::Promise { ballot, accepted })
     }
 
@@ -226,8 +235,11 @@ impl<const K: u8> Proposer for Prop<K> {
         let Some(current) = self.ballot else { return };
         match message {
             Message::Promise { ballot, accepted } => {
-                let counts = self.proposal.is_none() && (K == P_STALE_PROMISES || ballot == current);
-                if !counts || (K != P_COUNT_DUPLICATES && self.promises.iter().any(|(a, _)| *a == from)) {
+                let counts =
+                    self.proposal.is_none() && (K == P_STALE_PROMISES || ballot == current);
+                if !counts
+                    || (K != P_COUNT_DUPLICATES && self.promises.iter().any(|(a, _)| *a == from))
+                {
                     return;
                 }
                 self.promises.push((from, accepted));
@@ -235,9 +247,11 @@ impl<const K: u8> Proposer for Prop<K> {
                     let own = self.value.clone().expect("propose was called");
                     let value = match K {
                         P_OWN_VALUE => own,
-                        P_FIRST_REPORTED => {
-                            self.promises.iter().find_map(|(_, r)| r.as_ref().map(|(_, v)| v.clone())).unwrap_or(own)
-                        }
+                        P_FIRST_REPORTED => self
+                            .promises
+                            .iter()
+                            .find_map(|(_, r)| r.as_ref().map(|(_, v)| v.clone()))
+                            .unwrap_or(own),
                         _ => self
                             .promises
                             .iter()
@@ -248,17 +262,28 @@ impl<const K: u8> Proposer for Prop<K> {
                     };
                     self.proposal = Some(value.clone());
                     for a in self.targets() {
-                        out.send(a, Message::Accept { ballot: current, value: value.clone() });
+                        out.send(
+                            a,
+                            Message::Accept {
+                                ballot: current,
+                                value: value.clone(),
+                            },
+                        );
                     }
                 }
             }
             Message::Accepted { ballot } => {
-                let counts = self.proposal.is_some() && (K == P_STALE_ACCEPTED || ballot == current);
+                let counts =
+                    self.proposal.is_some() && (K == P_STALE_ACCEPTED || ballot == current);
                 if !counts || (K != P_COUNT_DUPLICATES && self.accepted_by.contains(&from)) {
                     return;
                 }
                 self.accepted_by.push(from);
-                let needed = if K == P_DECIDE_FIRST_ACCEPTED { 1 } else { self.quorum() };
+                let needed = if K == P_DECIDE_FIRST_ACCEPTED {
+                    1
+                } else {
+                    self.quorum()
+                };
                 if self.accepted_by.len() >= needed && self.decided.is_none() {
                     self.decided = self.proposal.clone();
                 }
@@ -267,7 +292,11 @@ impl<const K: u8> Proposer for Prop<K> {
                 if K != P_IGNORE_NACK {
                     self.highest_round = self.highest_round.max(promised.round);
                 }
-                if K == P_EAGER_RETRY && ballot == current && self.eager_left > 0 && self.decided.is_none() {
+                if K == P_EAGER_RETRY
+                    && ballot == current
+                    && self.eager_left > 0
+                    && self.decided.is_none()
+                {
                     self.eager_left -= 1;
                     self.start_round(out);
                 }
@@ -306,17 +335,30 @@ fn prop<const K: u8>() -> ProposerCtor {
 
 /// The `acceptor` exercise: this acceptor, reference proposers.
 fn with_acceptor(acceptor: AcceptorCtor) -> Impls {
-    Impls { acceptor, learner_acceptor: true, ..Impls::reference() }
+    Impls {
+        acceptor,
+        learner_acceptor: true,
+        ..Impls::reference()
+    }
 }
 
 /// The `proposer` exercise: this proposer, reference acceptors.
 fn with_proposer(proposer: ProposerCtor) -> Impls {
-    Impls { proposer, learner_proposer: true, ..Impls::reference() }
+    Impls {
+        proposer,
+        learner_proposer: true,
+        ..Impls::reference()
+    }
 }
 
 /// The `paxos` exercise: both.
 fn with_both(acceptor: AcceptorCtor, proposer: ProposerCtor) -> Impls {
-    Impls { acceptor, proposer, learner_acceptor: true, learner_proposer: true }
+    Impls {
+        acceptor,
+        proposer,
+        learner_acceptor: true,
+        learner_proposer: true,
+    }
 }
 
 fn library() -> Vec<Trace> {
@@ -324,7 +366,10 @@ fn library() -> Vec<Trace> {
 }
 
 fn get(name: &str) -> Trace {
-    library().into_iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no trace named {name}"))
+    library()
+        .into_iter()
+        .find(|t| t.name == name)
+        .unwrap_or_else(|| panic!("no trace named {name}"))
 }
 
 fn describe(f: &Failure) -> String {
@@ -364,7 +409,9 @@ fn play(impls: Impls, t: &Trace) -> Played {
     };
     let mut queue: Vec<(Selector, String)> = Vec::new();
     if !t.manual_propose {
-        queue.extend((0..t.proposers).map(|i| (Selector::Propose(i), format!("propose P{}", i + 1))));
+        queue.extend(
+            (0..t.proposers).map(|i| (Selector::Propose(i), format!("propose P{}", i + 1))),
+        );
     }
     queue.extend(t.steps.iter().map(|s| (s.clone(), format!("{s:?}"))));
     let chosen = |w: &World| w.ghost.chosen.as_ref().map(|(_, v)| v.clone());
@@ -375,8 +422,7 @@ fn play(impls: Impls, t: &Trace) -> Played {
     };
     for (sel, text) in &queue {
         let mut n = 0;
-        loop {
-            let Some(step) = sel.resolve(&w) else { break };
+        while let Some(step) = sel.resolve(&w) {
             p.taken.push(step.describe());
             if let Err(f) = w.apply(&step) {
                 p.failure = Some(f);
@@ -415,15 +461,34 @@ fn every_trace_parses_and_teaches() {
     let mut names = std::collections::HashSet::new();
     for (i, ((file, text), t)) in trace::LIBRARY.iter().zip(&lib).enumerate() {
         assert_eq!(trace::parse(text).as_ref(), Ok(t), "{file}");
-        assert!(names.insert(t.name.clone()), "{file}: the name {} is used twice", t.name);
-        assert_eq!(*file, format!("{:02}-{}.yaml", i + 1, t.name), "files are NN-name.yaml, numbered 01, 02, … in order");
+        assert!(
+            names.insert(t.name.clone()),
+            "{file}: the name {} is used twice",
+            t.name
+        );
+        assert_eq!(
+            *file,
+            format!("{:02}-{}.yaml", i + 1, t.name),
+            "files are NN-name.yaml, numbered 01, 02, … in order"
+        );
         assert!(!t.title.trim().is_empty(), "{file}: no title");
         assert!(!t.lesson.trim().is_empty(), "{file}: no lesson");
-        assert!(t.lesson.len() >= 60, "{file}: the lesson is too short to teach anything");
+        assert!(
+            t.lesson.len() >= 60,
+            "{file}: the lesson is too short to teach anything"
+        );
         assert!(!t.steps.is_empty(), "{file}: no steps");
-        assert!(!t.sticky && !t.manual_propose, "{file}: library traces use the queue network and propose at the start");
-        let calm = t.calm.unwrap_or_else(|| panic!("{file}: every library trace checks liveness too (calm: Pn)"));
-        assert!(!t.steps.contains(&Selector::Stop(calm)), "{file}: the calm proposer must not be stopped (liveness would not be checked)");
+        assert!(
+            !t.sticky && !t.manual_propose,
+            "{file}: library traces use the queue network and propose at the start"
+        );
+        let calm = t.calm.unwrap_or_else(|| {
+            panic!("{file}: every library trace checks liveness too (calm: Pn)")
+        });
+        assert!(
+            !t.steps.contains(&Selector::Stop(calm)),
+            "{file}: the calm proposer must not be stopped (liveness would not be checked)"
+        );
     }
 }
 
@@ -431,7 +496,12 @@ fn every_trace_parses_and_teaches() {
 fn the_reference_passes_every_trace() {
     for t in library() {
         if let Some(f) = explore::run_trace(Impls::reference(), &t) {
-            panic!("trace {} fails the reference: {}\nsteps: {:#?}", t.name, describe(&f.failure), f.steps);
+            panic!(
+                "trace {} fails the reference: {}\nsteps: {:#?}",
+                t.name,
+                describe(&f.failure),
+                f.steps
+            );
         }
     }
 }
@@ -441,8 +511,19 @@ fn the_reference_passes_every_trace() {
 fn every_step_happens_with_the_reference() {
     for t in library() {
         let p = play(Impls::reference(), &t);
-        assert!(p.failure.is_none(), "trace {}: {}", t.name, describe(p.failure.as_ref().unwrap()));
-        assert!(p.skipped.is_empty(), "trace {}: steps that matched nothing: {:?}\ntaken: {:#?}", t.name, p.skipped, p.taken);
+        assert!(
+            p.failure.is_none(),
+            "trace {}: {}",
+            t.name,
+            describe(p.failure.as_ref().unwrap())
+        );
+        assert!(
+            p.skipped.is_empty(),
+            "trace {}: steps that matched nothing: {:?}\ntaken: {:#?}",
+            t.name,
+            p.skipped,
+            p.taken
+        );
     }
 }
 
@@ -482,11 +563,24 @@ fn the_reference_plays_out_each_story() {
     for (name, after_steps, last) in story {
         let t = get(name);
         let p = play(Impls::reference(), &t);
-        assert!(p.failure.is_none(), "trace {name}: {}", describe(p.failure.as_ref().unwrap()));
-        assert_eq!(p.chosen_after_steps, after_steps.and_then(v), "trace {name}: chosen when the steps are done\n{:#?}", p.taken);
+        assert!(
+            p.failure.is_none(),
+            "trace {name}: {}",
+            describe(p.failure.as_ref().unwrap())
+        );
+        assert_eq!(
+            p.chosen_after_steps,
+            after_steps.and_then(v),
+            "trace {name}: chosen when the steps are done\n{:#?}",
+            p.taken
+        );
         assert_eq!(p.chosen_final, v(last), "trace {name}: chosen in the end");
         let calm = t.calm.expect("calm");
-        assert_eq!(p.decided_final[calm], v(last), "trace {name}: what the calm proposer decided");
+        assert_eq!(
+            p.decided_final[calm],
+            v(last),
+            "trace {name}: what the calm proposer decided"
+        );
     }
 }
 
@@ -495,7 +589,11 @@ fn the_reference_plays_out_each_story() {
 fn key_moments_happen() {
     let has = |name: &str, line: &str| {
         let p = play(Impls::reference(), &get(name));
-        assert!(p.taken.iter().any(|s| s == line), "trace {name}: expected the step `{line}`, took {:#?}", p.taken);
+        assert!(
+            p.taken.iter().any(|s| s == line),
+            "trace {name}: expected the step `{line}`, took {:#?}",
+            p.taken
+        );
     };
     // The duplicated message really is delivered twice.
     has("duplicate-promise", "dup Promise(1,P1) A1->P1");
@@ -521,7 +619,12 @@ fn key_moments_happen() {
 fn assert_passes_all(label: &str, impls: Impls) {
     for t in library() {
         if let Some(f) = explore::run_trace(impls, &t) {
-            panic!("{label}, a CORRECT implementation, fails trace {}: {}\nsteps: {:#?}", t.name, describe(&f.failure), f.steps);
+            panic!(
+                "{label}, a CORRECT implementation, fails trace {}: {}\nsteps: {:#?}",
+                t.name,
+                describe(&f.failure),
+                f.steps
+            );
         }
     }
 }
@@ -531,25 +634,54 @@ fn correct_acceptor_variants_pass_every_trace() {
     assert_passes_all("the test acceptor", with_acceptor(acc::<A_OK>()));
     assert_passes_all("a silent acceptor", with_acceptor(acc::<A_SILENT>()));
     assert_passes_all("a lazy acceptor", with_acceptor(acc::<A_LAZY>()));
-    assert_passes_all("a save-always acceptor", with_acceptor(acc::<A_SAVE_ALWAYS>()));
+    assert_passes_all(
+        "a save-always acceptor",
+        with_acceptor(acc::<A_SAVE_ALWAYS>()),
+    );
 }
 
 #[test]
 fn correct_proposer_variants_pass_every_trace() {
     assert_passes_all("the test proposer", with_proposer(prop::<P_OK>()));
-    assert_passes_all("a majority-first proposer", with_proposer(prop::<P_MAJORITY_FIRST>()));
-    assert_passes_all("a Nack-ignoring proposer", with_proposer(prop::<P_IGNORE_NACK>()));
-    assert_passes_all("an eager-retry proposer", with_proposer(prop::<P_EAGER_RETRY>()));
-    assert_passes_all("a round-jumping proposer", with_proposer(prop::<P_ROUND_JUMP>()));
+    assert_passes_all(
+        "a majority-first proposer",
+        with_proposer(prop::<P_MAJORITY_FIRST>()),
+    );
+    assert_passes_all(
+        "a Nack-ignoring proposer",
+        with_proposer(prop::<P_IGNORE_NACK>()),
+    );
+    assert_passes_all(
+        "an eager-retry proposer",
+        with_proposer(prop::<P_EAGER_RETRY>()),
+    );
+    assert_passes_all(
+        "a round-jumping proposer",
+        with_proposer(prop::<P_ROUND_JUMP>()),
+    );
 }
 
 #[test]
 fn correct_pairs_pass_every_trace() {
-    let accs = [acc::<A_OK>(), acc::<A_SILENT>(), acc::<A_LAZY>(), acc::<A_SAVE_ALWAYS>()];
-    let props = [prop::<P_OK>(), prop::<P_MAJORITY_FIRST>(), prop::<P_IGNORE_NACK>(), prop::<P_EAGER_RETRY>(), prop::<P_ROUND_JUMP>()];
+    let accs = [
+        acc::<A_OK>(),
+        acc::<A_SILENT>(),
+        acc::<A_LAZY>(),
+        acc::<A_SAVE_ALWAYS>(),
+    ];
+    let props = [
+        prop::<P_OK>(),
+        prop::<P_MAJORITY_FIRST>(),
+        prop::<P_IGNORE_NACK>(),
+        prop::<P_EAGER_RETRY>(),
+        prop::<P_ROUND_JUMP>(),
+    ];
     for (i, a) in accs.iter().enumerate() {
         for (j, p) in props.iter().enumerate() {
-            assert_passes_all(&format!("acceptor variant {i} with proposer variant {j}"), with_both(*a, *p));
+            assert_passes_all(
+                &format!("acceptor variant {i} with proposer variant {j}"),
+                with_both(*a, *p),
+            );
         }
     }
 }
@@ -560,7 +692,8 @@ fn correct_pairs_pass_every_trace() {
 
 fn assert_fails(name: &str, label: &str, impls: Impls, property: Property, code: &str) {
     let t = get(name);
-    let found = explore::run_trace(impls, &t).unwrap_or_else(|| panic!("trace {name} does not catch {label}"));
+    let found = explore::run_trace(impls, &t)
+        .unwrap_or_else(|| panic!("trace {name} does not catch {label}"));
     match &found.failure {
         Failure::Violation(v) => {
             assert_eq!(
@@ -578,47 +711,227 @@ fn assert_fails(name: &str, label: &str, impls: Impls, property: Property, code:
 #[test]
 fn buggy_acceptors_are_caught() {
     use Property::*;
-    assert_fails("acceptor-crash-after-promise", "an acceptor that never saves", with_acceptor(acc::<A_NO_SAVE>()), Conformance, "promise-backwards");
-    assert_fails("acceptor-crash-after-accept", "an acceptor that never saves", with_acceptor(acc::<A_NO_SAVE>()), Conformance, "promise-hides-accepted");
-    assert_fails("every-acceptor-restarts", "an acceptor that never saves", with_acceptor(acc::<A_NO_SAVE>()), Conformance, "accept-below-promise");
-    assert_fails("majority-crash-recover", "an acceptor that never saves", with_acceptor(acc::<A_NO_SAVE>()), Conformance, "promise-hides-accepted");
-    assert_fails("acceptor-crash-after-accept", "an acceptor that does not save what it accepts", with_acceptor(acc::<A_SAVE_PROMISE_ONLY>()), Conformance, "promise-hides-accepted");
-    assert_fails("higher-ballot-races-phase2", "an acceptor that accepts below its promise", with_acceptor(acc::<A_ACCEPT_BELOW>()), Conformance, "accept-below-promise");
-    assert_fails("old-accept-redelivered", "an acceptor that accepts below its promise", with_acceptor(acc::<A_ACCEPT_BELOW>()), Conformance, "accept-below-promise");
-    assert_fails("why-phase-1", "an acceptor whose Promise omits the accepted value", with_acceptor(acc::<A_HIDE_ACCEPTED>()), Conformance, "promise-hides-accepted");
-    assert_fails("accept-equal-to-promise", "an acceptor that refuses an Accept equal to its promise", with_acceptor(acc::<A_STRICT>()), Liveness, "liveness");
-    assert_fails("old-prepare-redelivered", "an acceptor that promises every Prepare", with_acceptor(acc::<A_ALWAYS_PROMISE>()), Conformance, "promise-backwards");
-    assert_fails("prepare-after-higher-accept", "an acceptor that promises every Prepare", with_acceptor(acc::<A_ALWAYS_PROMISE>()), Conformance, "promise-backwards");
-    assert_fails("promise-reports-highest-accepted", "an acceptor that keeps the first proposal it accepted", with_acceptor(acc::<A_KEEP_FIRST>()), Conformance, "promise-hides-accepted");
+    assert_fails(
+        "acceptor-crash-after-promise",
+        "an acceptor that never saves",
+        with_acceptor(acc::<A_NO_SAVE>()),
+        Conformance,
+        "promise-backwards",
+    );
+    assert_fails(
+        "acceptor-crash-after-accept",
+        "an acceptor that never saves",
+        with_acceptor(acc::<A_NO_SAVE>()),
+        Conformance,
+        "promise-hides-accepted",
+    );
+    assert_fails(
+        "every-acceptor-restarts",
+        "an acceptor that never saves",
+        with_acceptor(acc::<A_NO_SAVE>()),
+        Conformance,
+        "accept-below-promise",
+    );
+    assert_fails(
+        "majority-crash-recover",
+        "an acceptor that never saves",
+        with_acceptor(acc::<A_NO_SAVE>()),
+        Conformance,
+        "promise-hides-accepted",
+    );
+    assert_fails(
+        "acceptor-crash-after-accept",
+        "an acceptor that does not save what it accepts",
+        with_acceptor(acc::<A_SAVE_PROMISE_ONLY>()),
+        Conformance,
+        "promise-hides-accepted",
+    );
+    assert_fails(
+        "higher-ballot-races-phase2",
+        "an acceptor that accepts below its promise",
+        with_acceptor(acc::<A_ACCEPT_BELOW>()),
+        Conformance,
+        "accept-below-promise",
+    );
+    assert_fails(
+        "old-accept-redelivered",
+        "an acceptor that accepts below its promise",
+        with_acceptor(acc::<A_ACCEPT_BELOW>()),
+        Conformance,
+        "accept-below-promise",
+    );
+    assert_fails(
+        "why-phase-1",
+        "an acceptor whose Promise omits the accepted value",
+        with_acceptor(acc::<A_HIDE_ACCEPTED>()),
+        Conformance,
+        "promise-hides-accepted",
+    );
+    assert_fails(
+        "accept-equal-to-promise",
+        "an acceptor that refuses an Accept equal to its promise",
+        with_acceptor(acc::<A_STRICT>()),
+        Liveness,
+        "liveness",
+    );
+    assert_fails(
+        "old-prepare-redelivered",
+        "an acceptor that promises every Prepare",
+        with_acceptor(acc::<A_ALWAYS_PROMISE>()),
+        Conformance,
+        "promise-backwards",
+    );
+    assert_fails(
+        "prepare-after-higher-accept",
+        "an acceptor that promises every Prepare",
+        with_acceptor(acc::<A_ALWAYS_PROMISE>()),
+        Conformance,
+        "promise-backwards",
+    );
+    assert_fails(
+        "promise-reports-highest-accepted",
+        "an acceptor that keeps the first proposal it accepted",
+        with_acceptor(acc::<A_KEEP_FIRST>()),
+        Conformance,
+        "promise-hides-accepted",
+    );
 }
 
 #[test]
 fn buggy_proposers_are_caught() {
     use Property::*;
-    assert_fails("chosen-but-unknown", "a proposer that always proposes its own value", with_proposer(prop::<P_OWN_VALUE>()), Conformance, "wrong-value");
-    assert_fails("why-phase-1", "a proposer that always proposes its own value", with_proposer(prop::<P_OWN_VALUE>()), Conformance, "wrong-value");
-    assert_fails("overlapping-quorums", "a proposer that always proposes its own value", with_proposer(prop::<P_OWN_VALUE>()), Conformance, "wrong-value");
-    assert_fails("proposer-stops-after-phase2a", "a proposer that always proposes its own value", with_proposer(prop::<P_OWN_VALUE>()), Conformance, "wrong-value");
-    assert_fails("duplicate-promise", "a proposer that counts duplicate Promises", with_proposer(prop::<P_COUNT_DUPLICATES>()), Conformance, "accept-without-quorum");
-    assert_fails("duplicate-accepted", "a proposer that counts duplicate Accepted replies", with_proposer(prop::<P_COUNT_DUPLICATES>()), LearnedMeansChosen, "decided-unchosen");
-    assert_fails("lost-accept", "a proposer that decides on the first Accepted", with_proposer(prop::<P_DECIDE_FIRST_ACCEPTED>()), LearnedMeansChosen, "decided-unchosen");
-    assert_fails("highest-ballot-wins", "a proposer that proposes the first value reported", with_proposer(prop::<P_FIRST_REPORTED>()), Conformance, "wrong-value");
-    assert_fails("stale-promise", "a proposer that counts stale Promises", with_proposer(prop::<P_STALE_PROMISES>()), Conformance, "accept-without-quorum");
-    assert_fails("stale-accepted", "a proposer that counts stale Accepted replies", with_proposer(prop::<P_STALE_ACCEPTED>()), LearnedMeansChosen, "decided-unchosen");
-    assert_fails("minority-down", "a proposer that waits for every acceptor", with_proposer(prop::<P_WAIT_ALL>()), Liveness, "liveness");
-    assert_fails("nack-retry-higher", "a proposer that retries with the same ballot", with_proposer(prop::<P_SAME_BALLOT>()), Liveness, "liveness");
-    assert_fails("decision-is-final", "a proposer that forgets its decision", with_proposer(prop::<P_FORGET_DECISION>()), LearnedMeansChosen, "decided-changed");
-    assert_fails("lost-promise", "a proposer whose quorum is n/2", with_proposer(prop::<P_SMALL_QUORUM>()), Conformance, "accept-without-quorum");
+    assert_fails(
+        "chosen-but-unknown",
+        "a proposer that always proposes its own value",
+        with_proposer(prop::<P_OWN_VALUE>()),
+        Conformance,
+        "wrong-value",
+    );
+    assert_fails(
+        "why-phase-1",
+        "a proposer that always proposes its own value",
+        with_proposer(prop::<P_OWN_VALUE>()),
+        Conformance,
+        "wrong-value",
+    );
+    assert_fails(
+        "overlapping-quorums",
+        "a proposer that always proposes its own value",
+        with_proposer(prop::<P_OWN_VALUE>()),
+        Conformance,
+        "wrong-value",
+    );
+    assert_fails(
+        "proposer-stops-after-phase2a",
+        "a proposer that always proposes its own value",
+        with_proposer(prop::<P_OWN_VALUE>()),
+        Conformance,
+        "wrong-value",
+    );
+    assert_fails(
+        "duplicate-promise",
+        "a proposer that counts duplicate Promises",
+        with_proposer(prop::<P_COUNT_DUPLICATES>()),
+        Conformance,
+        "accept-without-quorum",
+    );
+    assert_fails(
+        "duplicate-accepted",
+        "a proposer that counts duplicate Accepted replies",
+        with_proposer(prop::<P_COUNT_DUPLICATES>()),
+        LearnedMeansChosen,
+        "decided-unchosen",
+    );
+    assert_fails(
+        "lost-accept",
+        "a proposer that decides on the first Accepted",
+        with_proposer(prop::<P_DECIDE_FIRST_ACCEPTED>()),
+        LearnedMeansChosen,
+        "decided-unchosen",
+    );
+    assert_fails(
+        "highest-ballot-wins",
+        "a proposer that proposes the first value reported",
+        with_proposer(prop::<P_FIRST_REPORTED>()),
+        Conformance,
+        "wrong-value",
+    );
+    assert_fails(
+        "stale-promise",
+        "a proposer that counts stale Promises",
+        with_proposer(prop::<P_STALE_PROMISES>()),
+        Conformance,
+        "accept-without-quorum",
+    );
+    assert_fails(
+        "stale-accepted",
+        "a proposer that counts stale Accepted replies",
+        with_proposer(prop::<P_STALE_ACCEPTED>()),
+        LearnedMeansChosen,
+        "decided-unchosen",
+    );
+    assert_fails(
+        "minority-down",
+        "a proposer that waits for every acceptor",
+        with_proposer(prop::<P_WAIT_ALL>()),
+        Liveness,
+        "liveness",
+    );
+    assert_fails(
+        "nack-retry-higher",
+        "a proposer that retries with the same ballot",
+        with_proposer(prop::<P_SAME_BALLOT>()),
+        Liveness,
+        "liveness",
+    );
+    assert_fails(
+        "decision-is-final",
+        "a proposer that forgets its decision",
+        with_proposer(prop::<P_FORGET_DECISION>()),
+        LearnedMeansChosen,
+        "decided-changed",
+    );
+    assert_fails(
+        "lost-promise",
+        "a proposer whose quorum is n/2",
+        with_proposer(prop::<P_SMALL_QUORUM>()),
+        Conformance,
+        "accept-without-quorum",
+    );
 }
 
 /// In the `paxos` exercise (both parts the learner's), the same bugs are still caught.
 #[test]
 fn bugs_are_caught_with_both_parts_the_learners() {
     use Property::*;
-    assert_fails("acceptor-crash-after-promise", "a no-save acceptor with the test proposer", with_both(acc::<A_NO_SAVE>(), prop::<P_OK>()), Conformance, "promise-backwards");
-    assert_fails("chosen-but-unknown", "an own-value proposer with the test acceptor", with_both(acc::<A_OK>(), prop::<P_OWN_VALUE>()), Conformance, "wrong-value");
-    assert_fails("why-phase-1", "a hiding acceptor with the test proposer", with_both(acc::<A_HIDE_ACCEPTED>(), prop::<P_OK>()), Conformance, "promise-hides-accepted");
-    assert_fails("minority-down", "a wait-all proposer with the test acceptor", with_both(acc::<A_OK>(), prop::<P_WAIT_ALL>()), Liveness, "liveness");
+    assert_fails(
+        "acceptor-crash-after-promise",
+        "a no-save acceptor with the test proposer",
+        with_both(acc::<A_NO_SAVE>(), prop::<P_OK>()),
+        Conformance,
+        "promise-backwards",
+    );
+    assert_fails(
+        "chosen-but-unknown",
+        "an own-value proposer with the test acceptor",
+        with_both(acc::<A_OK>(), prop::<P_OWN_VALUE>()),
+        Conformance,
+        "wrong-value",
+    );
+    assert_fails(
+        "why-phase-1",
+        "a hiding acceptor with the test proposer",
+        with_both(acc::<A_HIDE_ACCEPTED>(), prop::<P_OK>()),
+        Conformance,
+        "promise-hides-accepted",
+    );
+    assert_fails(
+        "minority-down",
+        "a wait-all proposer with the test acceptor",
+        with_both(acc::<A_OK>(), prop::<P_WAIT_ALL>()),
+        Liveness,
+        "liveness",
+    );
 }
 
 /// Every buggy implementation fails the library as a whole (what `check` runs first).
@@ -626,28 +939,66 @@ fn bugs_are_caught_with_both_parts_the_learners() {
 fn the_library_catches_every_bug() {
     let bugs: Vec<(&str, Impls)> = vec![
         ("no-save acceptor", with_acceptor(acc::<A_NO_SAVE>())),
-        ("accept-below acceptor", with_acceptor(acc::<A_ACCEPT_BELOW>())),
-        ("hide-accepted acceptor", with_acceptor(acc::<A_HIDE_ACCEPTED>())),
+        (
+            "accept-below acceptor",
+            with_acceptor(acc::<A_ACCEPT_BELOW>()),
+        ),
+        (
+            "hide-accepted acceptor",
+            with_acceptor(acc::<A_HIDE_ACCEPTED>()),
+        ),
         ("strict acceptor", with_acceptor(acc::<A_STRICT>())),
-        ("always-promise acceptor", with_acceptor(acc::<A_ALWAYS_PROMISE>())),
+        (
+            "always-promise acceptor",
+            with_acceptor(acc::<A_ALWAYS_PROMISE>()),
+        ),
         ("keep-first acceptor", with_acceptor(acc::<A_KEEP_FIRST>())),
-        ("save-promise-only acceptor", with_acceptor(acc::<A_SAVE_PROMISE_ONLY>())),
+        (
+            "save-promise-only acceptor",
+            with_acceptor(acc::<A_SAVE_PROMISE_ONLY>()),
+        ),
         ("own-value proposer", with_proposer(prop::<P_OWN_VALUE>())),
-        ("count-duplicates proposer", with_proposer(prop::<P_COUNT_DUPLICATES>())),
-        ("decide-first proposer", with_proposer(prop::<P_DECIDE_FIRST_ACCEPTED>())),
-        ("first-reported proposer", with_proposer(prop::<P_FIRST_REPORTED>())),
-        ("stale-promises proposer", with_proposer(prop::<P_STALE_PROMISES>())),
-        ("stale-accepted proposer", with_proposer(prop::<P_STALE_ACCEPTED>())),
+        (
+            "count-duplicates proposer",
+            with_proposer(prop::<P_COUNT_DUPLICATES>()),
+        ),
+        (
+            "decide-first proposer",
+            with_proposer(prop::<P_DECIDE_FIRST_ACCEPTED>()),
+        ),
+        (
+            "first-reported proposer",
+            with_proposer(prop::<P_FIRST_REPORTED>()),
+        ),
+        (
+            "stale-promises proposer",
+            with_proposer(prop::<P_STALE_PROMISES>()),
+        ),
+        (
+            "stale-accepted proposer",
+            with_proposer(prop::<P_STALE_ACCEPTED>()),
+        ),
         ("wait-all proposer", with_proposer(prop::<P_WAIT_ALL>())),
-        ("same-ballot proposer", with_proposer(prop::<P_SAME_BALLOT>())),
-        ("forget-decision proposer", with_proposer(prop::<P_FORGET_DECISION>())),
-        ("small-quorum proposer", with_proposer(prop::<P_SMALL_QUORUM>())),
+        (
+            "same-ballot proposer",
+            with_proposer(prop::<P_SAME_BALLOT>()),
+        ),
+        (
+            "forget-decision proposer",
+            with_proposer(prop::<P_FORGET_DECISION>()),
+        ),
+        (
+            "small-quorum proposer",
+            with_proposer(prop::<P_SMALL_QUORUM>()),
+        ),
     ];
     let mut report = String::new();
     for (label, impls) in bugs {
         let caught: Vec<String> = library()
             .iter()
-            .filter_map(|t| explore::run_trace(impls, t).map(|f| format!("{} ({})", t.name, f.failure.class())))
+            .filter_map(|t| {
+                explore::run_trace(impls, t).map(|f| format!("{} ({})", t.name, f.failure.class()))
+            })
             .collect();
         assert!(!caught.is_empty(), "no trace catches the {label}");
         report.push_str(&format!("{label}: {}\n", caught.join(", ")));
@@ -662,7 +1013,10 @@ fn the_library_catches_every_bug() {
 fn show_traces() {
     for t in library() {
         let p = play(Impls::reference(), &t);
-        println!("== {} ({}): chosen after the steps {:?}, in the end {:?}", t.name, t.title, p.chosen_after_steps, p.chosen_final);
+        println!(
+            "== {} ({}): chosen after the steps {:?}, in the end {:?}",
+            t.name, t.title, p.chosen_after_steps, p.chosen_final
+        );
         for s in &p.taken {
             println!("   {s}");
         }

@@ -181,7 +181,11 @@ pub fn human(o: &Outcome) -> String {
     match o.verdict {
         Verdict::Pass => {
             let _ = writeln!(out, "  No violation in {} schedules:", o.schedules);
-            let _ = writeln!(out, "  - {} traces of the library, each a lesson, with a liveness check after it", o.traces);
+            let _ = writeln!(
+                out,
+                "  - {} traces of the library, each a lesson, with a liveness check after it",
+                o.traces
+            );
             let _ = writeln!(
                 out,
                 "  - {} random schedules (seed {}) over 3 and 5 acceptors and 2 and 3 proposers: loss, duplication, reordering, acceptor crash-restart, proposer stops, timeouts; each followed by a liveness check",
@@ -227,7 +231,8 @@ pub fn human(o: &Outcome) -> String {
                         let _ = writeln!(out, "  {n}");
                     }
                 }
-                let l = if o.verdict == Verdict::Panic && f.message.contains("not yet implemented") {
+                let l = if o.verdict == Verdict::Panic && f.message.contains("not yet implemented")
+                {
                     super::report::Lesson {
                         text: "This is a todo!() from the template: fill in the method's body. Read the doc comments above it; `paxos-tutor hint` gives one more hint each time.",
                         topic: "paxos",
@@ -238,7 +243,11 @@ pub fn human(o: &Outcome) -> String {
                 let _ = writeln!(out, "\n{} {}", "Lesson:".bold(), l.text);
                 if let Some(t) = &f.lesson {
                     let name = f.origin.strip_prefix("trace ").unwrap_or(&f.origin);
-                    let _ = writeln!(out, "  Found by the trace `{name}` (then shrunk), which teaches: {}", t.trim().replace('\n', " "));
+                    let _ = writeln!(
+                        out,
+                        "  Found by the trace `{name}` (then shrunk), which teaches: {}",
+                        t.trim().replace('\n', " ")
+                    );
                 }
                 let _ = writeln!(
                     out,

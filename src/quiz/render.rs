@@ -1,0 +1,502 @@
+//! Text for people: questions, answer hints, feedback, session summaries, stats and bank tables,
+//! lint reports. Every function returns a `String` (tested by snapshots); the drivers print them.
+//! Colour goes through `colored`, which `Ui::detect` switches on or off for the whole process.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use colored::Colorize;
+
+use super::grade::{expected, kind_name, letter, Key, Presented, Response, KINDS};
+use super::lint::Report;
+use super::memory::{Stats, Tally};
+use super::model::{Bank, Kind, Source, SOURCES};
+use super::session::{Outcome, Quit, SessionLog};
+
+/// The heading of question `number` of `total`.
+pub fn heading(number: usize, total: usize, p: &Presented) -> String {
+    let q = &p.question;
+    let head = format!("Question {number} of {total}");
+    format!(
+        "{} · {} · {} · difficulty {} · {}",
+        head.bold(),
+        q.topic,
+        kind_name(q.kind),
+        q.difficulty,
+        q.id.dimmed()
+    )
+}
+
+/// The prompt, and the instruction for its kind, without the options.
+pub fn prompt(p: &Presented) -> String {
+    let mut s = p.question.prompt.trim_end().to_string();
+    s.push('\n');
+    match p.question.kind {
+        Kind::Multi => s.push_str(&"Choose every right answer.\n".italic().to_string()),
+        Kind::Truefalse => s.push_str(&"True or false?\n".italic().to_string()),
+        _ => {}
+    }
+    s
+}
+
+/// The options as shown: lettered choices, or numbered steps.
+pub fn options(p: &Presented) -> Vec<String> {
+    let q = &p.question;
+    (0..p.options())
+        .map(|d| match q.kind {
+            Kind::Order => format!("{}. {}", d + 1, q.steps[p.original(d)].trim()),
+            _ => format!("{}. {}", letter(d), q.choices[p.original(d)].text.trim()),
+        })
+        .collect()
+}
+
+/// A whole question in plain mode: heading, prompt, options.
+pub fn question(number: usize, total: usize, p: &Presented) -> String {
+    let mut s = format!("{}\n{}", heading(number, total, p), prompt(p));
+    let opts = options(p);
+    if !opts.is_empty() {
+        s.push('\n');
+        for o in opts {
+            let _ = writeln!(s, "  {o}");
+        }
+    }
+    s
+}
+
+/// The line that asks for the answer in plain mode.
+pub fn answer_hint(p: &Presented) -> String {
+    format!("Your answer ({}):", expected(p))
+}
+
+/// The model answer and key points of a text question, then the self-grading question.
+pub fn model_answer(p: &Presented) -> String {
+    let q = &p.question;
+    let mut s = format!("{}\n", "Model answer:".bold());
+    if let Key::Text(model) = &p.key {
+        for line in model.trim_end().lines() {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
+    let _ = writeln!(s, "{}", "A good answer makes these points:".bold());
+    for k in &q.key_points {
+        let _ = writeln!(s, "  - {}", k.trim());
+    }
+    s
+}
+
+/// The self-grading question of a text answer.
+pub const SELF_GRADE: &str = "Did your answer make these points? (y/n):";
+
+/// Right or wrong, what the right answer is, why each option is right or wrong, the explanation
+/// and the sources.
+pub fn feedback(p: &Presented, o: &Outcome) -> String {
+    let q = &p.question;
+    let right = p.right_response();
+    let mut s = String::new();
+    let verdict = if o.correct {
+        "Right.".green().bold()
+    } else {
+        "Wrong.".red().bold()
+    };
+    match (&o.response, &o.invalid) {
+        (_, Some((given, reason))) => {
+            let _ = writeln!(
+                s,
+                "{} Could not read {:?} as an answer: {reason}. It counts as wrong; {}",
+                "Wrong.".red().bold(),
+                given.trim(),
+                the_answer(p, &right)
+            );
+        }
+        (Some(Response::Text { right: r, .. }), _) => {
+            let _ = writeln!(
+                s,
+                "{verdict} You marked your answer {}.",
+                if *r {
+                    "as making the points"
+                } else {
+                    "as missing some points"
+                }
+            );
+        }
+        (Some(r), _) if o.correct => {
+            let _ = writeln!(s, "{verdict} You answered {}.", r.show());
+        }
+        (Some(r), _) => {
+            let _ = writeln!(
+                s,
+                "{verdict} You answered {}; {}",
+                r.show(),
+                the_answer(p, &right)
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(s, "{verdict}");
+        }
+    }
+    // The options, each with why.
+    match (&p.key, q.kind) {
+        (Key::One(_) | Key::Set(_), _) => {
+            let chosen: Vec<usize> = match &o.response {
+                Some(Response::One(d)) => vec![*d],
+                Some(Response::Set(ds)) => ds.clone(),
+                _ => vec![],
+            };
+            let is_right = |d: usize| match &p.key {
+                Key::One(k) => p.original(d) == *k,
+                Key::Set(ks) => ks.contains(&p.original(d)),
+                _ => false,
+            };
+            s.push('\n');
+            for d in 0..p.options() {
+                let c = &q.choices[p.original(d)];
+                let mark = if is_right(d) {
+                    "✔".green().to_string()
+                } else {
+                    "✘".red().to_string()
+                };
+                let yours = if chosen.contains(&d) {
+                    "  ← your answer".bold().to_string()
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(s, "  {mark} {}. {}{yours}", letter(d), c.text.trim());
+                for line in c.why.trim().lines() {
+                    let _ = writeln!(s, "       {}", line.dimmed());
+                }
+            }
+        }
+        (Key::Order(_), _) => {
+            let _ = writeln!(s, "\nThe right order:");
+            for (i, step) in q.steps.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "  {}. {}  (shown as {})",
+                    i + 1,
+                    step.trim(),
+                    p.displayed(i) + 1
+                );
+            }
+        }
+        _ => {}
+    }
+    let _ = writeln!(s, "\n{}", q.explanation.trim_end());
+    s.push_str(&sources(&q.sources));
+    s
+}
+
+/// "the answer is B" in the terms of the kind.
+fn the_answer(p: &Presented, right: &Response) -> String {
+    match &p.key {
+        Key::One(_) => format!("the answer is {}.", right.show()),
+        Key::Set(v) if v.len() == 1 => format!("the answer is {} alone.", right.show()),
+        Key::Set(_) => format!("the answer is {}.", right.show()),
+        Key::Bool(b) => format!("the statement is {b}."),
+        Key::Order(_) => format!("the right order is {}.", right.show()),
+        Key::Number { value, tolerance } if *tolerance > 0.0 => {
+            format!("the answer is {value} (give or take {tolerance}).")
+        }
+        Key::Number { value, .. } => format!("the answer is {value}."),
+        Key::Text(_) => "see the model answer.".to_string(),
+    }
+}
+
+/// "Source: <citation>, section 2.2", one line per source.
+pub fn sources(list: &[Source]) -> String {
+    let mut s = String::new();
+    for src in list {
+        let cite = SOURCES
+            .iter()
+            .find(|(k, _)| *k == src.reference)
+            .map_or(src.reference.as_str(), |(_, c)| c);
+        let section = src.section.trim();
+        let place = if section.starts_with(|c: char| c.is_ascii_digit()) {
+            format!("section {section}")
+        } else {
+            section.to_string()
+        };
+        let _ = writeln!(s, "{} {cite}, {place}", "Source:".dimmed());
+    }
+    s
+}
+
+/// The end of a session: score, a table by topic, and how to repeat it.
+pub fn summary(log: &SessionLog) -> String {
+    let mut s = String::new();
+    let n = log.asked.len();
+    match log.quit {
+        Some(q) => {
+            let why = match q {
+                Quit::Eof => "end of input",
+                Quit::Esc => "stopped",
+                Quit::Interrupt => "interrupted",
+            };
+            let _ = writeln!(
+                s,
+                "{} ({why}) after {n} of {} questions.",
+                "Session ended early".bold(),
+                log.planned
+            );
+        }
+        None => {
+            let _ = writeln!(s, "{}", "Session complete.".bold());
+        }
+    }
+    if n == 0 {
+        let _ = writeln!(s, "No questions answered.");
+    } else {
+        let total = Tally {
+            answered: n as u32,
+            correct: log.correct() as u32,
+        };
+        let _ = writeln!(
+            s,
+            "Score: {} of {} right ({}%).",
+            total.correct,
+            total.answered,
+            total.percent().unwrap_or(0)
+        );
+        let rows: Vec<Vec<String>> = log
+            .by_topic()
+            .iter()
+            .map(|(t, x)| {
+                vec![
+                    t.clone(),
+                    format!("{} of {}", x.correct, x.answered),
+                    pct(x),
+                ]
+            })
+            .collect();
+        s.push_str(&table(
+            &["topic", "right", "%"],
+            &[false, true, true],
+            &rows,
+        ));
+        // Generated scenarios are not kept by id, so they cannot come back.
+        let wrong: Vec<&str> = log
+            .asked
+            .iter()
+            .filter(|a| !a.correct && a.kind != "scenario")
+            .map(|a| a.id.as_str())
+            .collect();
+        if !wrong.is_empty() {
+            let _ = writeln!(s, "To review: {}", wrong.join(", "));
+            let _ = writeln!(s, "They come back first with `paxos-tutor quiz --review`.");
+        }
+    }
+    let _ = writeln!(s, "Seed {0}: `--seed {0}` repeats this session.", log.seed);
+    s
+}
+
+/// `paxos-tutor stats`.
+pub fn stats(st: &Stats, history: &str) -> String {
+    let mut s = String::new();
+    if st.answered == 0 {
+        let _ = writeln!(s, "No answers yet: start with `paxos-tutor quiz`.");
+        let _ = writeln!(s, "History: {history}");
+        return s;
+    }
+    let all = Tally {
+        answered: st.answered,
+        correct: st.correct,
+    };
+    let _ = writeln!(
+        s,
+        "{} answers, {} right ({}%).",
+        st.answered,
+        st.correct,
+        all.percent().unwrap_or(0)
+    );
+    let rows = |m: &BTreeMap<String, Tally>| -> Vec<Vec<String>> {
+        m.iter()
+            .map(|(k, t)| {
+                vec![
+                    k.clone(),
+                    t.answered.to_string(),
+                    t.correct.to_string(),
+                    pct(t),
+                ]
+            })
+            .collect()
+    };
+    let _ = writeln!(s, "\n{}", "By topic".bold());
+    s.push_str(&table(
+        &["topic", "answered", "right", "%"],
+        &[false, true, true, true],
+        &rows(&st.by_topic),
+    ));
+    let _ = writeln!(s, "\n{}", "By kind".bold());
+    // Kinds in their usual order rather than alphabetical.
+    let by_kind: Vec<Vec<String>> = KINDS
+        .iter()
+        .filter_map(|k| st.by_kind.get(kind_name(*k)).map(|t| (kind_name(*k), t)))
+        .map(|(k, t)| {
+            vec![
+                k.to_string(),
+                t.answered.to_string(),
+                t.correct.to_string(),
+                pct(t),
+            ]
+        })
+        .collect();
+    s.push_str(&table(
+        &["kind", "answered", "right", "%"],
+        &[false, true, true, true],
+        &by_kind,
+    ));
+    let _ = writeln!(s);
+    let _ = writeln!(
+        s,
+        "Due for review now: {} of the {} questions seen{}",
+        st.due_now,
+        st.seen,
+        if st.due_now > 0 {
+            " (`paxos-tutor quiz --review`)"
+        } else {
+            ""
+        }
+    );
+    let _ = writeln!(
+        s,
+        "Streak: {} day{} in a row with an answer{}; {} right answer{} in a row (best {}).",
+        st.streak_days,
+        if st.streak_days == 1 { "" } else { "s" },
+        st.last_day
+            .as_ref()
+            .map(|d| format!(" (last: {d})"))
+            .unwrap_or_default(),
+        st.run,
+        if st.run == 1 { "" } else { "s" },
+        st.best_run
+    );
+    let _ = writeln!(s, "History: {history}");
+    s
+}
+
+/// `paxos-tutor bank stats`: questions by topic and kind.
+pub fn bank_stats(banks: &[&Bank]) -> String {
+    let kinds: Vec<Kind> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| *k != Kind::Scenario)
+        .collect();
+    let mut header: Vec<&str> = vec!["topic"];
+    header.extend(kinds.iter().map(|k| kind_name(*k)));
+    header.push("total");
+    let mut rows = Vec::new();
+    let mut totals = vec![0usize; kinds.len() + 1];
+    for b in banks {
+        let mut row = vec![b.topic.clone()];
+        for (i, k) in kinds.iter().enumerate() {
+            let n = b.questions.iter().filter(|q| q.kind == *k).count();
+            totals[i] += n;
+            row.push(n.to_string());
+        }
+        totals[kinds.len()] += b.questions.len();
+        row.push(b.questions.len().to_string());
+        rows.push(row);
+    }
+    let mut total_row = vec!["total".to_string()];
+    total_row.extend(totals.iter().map(|n| n.to_string()));
+    rows.push(total_row);
+    let mut right = vec![true; header.len()];
+    right[0] = false;
+    table(&header, &right, &rows)
+}
+
+/// `paxos-tutor bank lint`: the problems, then one count line.
+pub fn lint(r: &Report) -> String {
+    let mut s = String::new();
+    for p in &r.problems {
+        let _ = writeln!(s, "{p}");
+    }
+    let files: std::collections::BTreeSet<&str> =
+        r.problems.iter().map(|p| p.file.as_str()).collect();
+    if r.problems.is_empty() {
+        let _ = writeln!(
+            s,
+            "{} {} questions in {} bank file{}, no problems.",
+            "ok:".green().bold(),
+            r.questions,
+            r.files,
+            if r.files == 1 { "" } else { "s" }
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "{} {} problem{} in {} of {} bank file{}.",
+            "error:".red().bold(),
+            r.problems.len(),
+            if r.problems.len() == 1 { "" } else { "s" },
+            files.len(),
+            r.files,
+            if r.files == 1 { "" } else { "s" }
+        );
+    }
+    s
+}
+
+/// One question with its key, for `bank export --format human`.
+pub fn exported(p: &Presented) -> String {
+    let q = &p.question;
+    let mut s = format!(
+        "{} · {} · {} · difficulty {}\n{}",
+        q.id.bold(),
+        q.topic,
+        kind_name(q.kind),
+        q.difficulty,
+        prompt(p)
+    );
+    for o in options(p) {
+        let _ = writeln!(s, "  {o}");
+    }
+    let key = match &p.key {
+        Key::Text(m) => m.trim().to_string(),
+        Key::Number { value, tolerance } if *tolerance > 0.0 => format!("{value} ± {tolerance}"),
+        _ => p.right_response().show(),
+    };
+    let _ = writeln!(s, "Answer: {key}");
+    for k in &q.key_points {
+        let _ = writeln!(s, "  - {}", k.trim());
+    }
+    let _ = writeln!(s, "{}", q.explanation.trim_end());
+    s.push_str(&sources(&q.sources));
+    s
+}
+
+fn pct(t: &Tally) -> String {
+    t.percent().map(|p| format!("{p}%")).unwrap_or_default()
+}
+
+/// A table with a header, columns padded; `right[i]` aligns column i right.
+pub fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
+    let cols = header.len();
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in rows {
+        for (i, c) in r.iter().enumerate().take(cols) {
+            width[i] = width[i].max(c.chars().count());
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        let mut s = String::from(" ");
+        for (i, c) in cells.iter().enumerate() {
+            let pad = width[i] - c.chars().count();
+            s.push(' ');
+            if right[i] {
+                s.push_str(&" ".repeat(pad));
+                s.push_str(c);
+            } else {
+                s.push_str(c);
+                s.push_str(&" ".repeat(pad));
+            }
+            s.push(' ');
+        }
+        format!("{}\n", s.trim_end())
+    };
+    let head = line(header.iter().map(|h| h.to_string()).collect());
+    let mut s = format!("{}\n", head.trim_end_matches('\n').dimmed());
+    for r in rows {
+        s.push_str(&line(r.clone()));
+    }
+    s
+}
