@@ -14,7 +14,6 @@
 //! until the day ends). **Run** is the number of right answers in a row, across sessions.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -29,7 +28,7 @@ pub const VERSION: u32 = 1;
 /// The file name in the data directory.
 pub const FILE_NAME: &str = "history.json";
 /// Overrides the data directory (tests, or to keep several learners apart).
-pub const HOME_ENV: &str = "PAXOS_TUTOR_HOME";
+pub use crate::paths::HOME_ENV;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -278,15 +277,7 @@ impl Store {
     /// `$PAXOS_TUTOR_HOME/history.json`, else the user's data directory
     /// (e.g. `~/.local/share/paxos-tutor/history.json` on Linux).
     pub fn locate() -> Result<Store> {
-        if let Some(home) = std::env::var_os(HOME_ENV).filter(|v| !v.is_empty()) {
-            return Ok(Store::in_dir(Path::new(&home)));
-        }
-        let dirs = directories::ProjectDirs::from("", "", "paxos-tutor").ok_or_else(|| {
-            Error::cannot_run(format!(
-                "cannot find a home directory for the quiz history: set {HOME_ENV} to a folder"
-            ))
-        })?;
-        Ok(Store::in_dir(dirs.data_dir()))
+        Ok(Store::in_dir(&crate::paths::data_dir()?))
     }
 
     pub fn in_dir(dir: &Path) -> Store {
@@ -360,23 +351,9 @@ impl Store {
     /// Write atomically: a temporary file in the same folder, flushed to disk, then renamed over
     /// the old file. A crash or Ctrl-C leaves the old file or the new one, never half of one.
     pub fn save(&self, h: &History) -> Result<()> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-        let what = || format!("writing {}", self.path.display());
-        let mut tmp = tempfile::Builder::new()
-            .prefix(".history.")
-            .suffix(".tmp")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io(what(), e))?;
-        let json = serde_json::to_string_pretty(h).expect("history serializes");
-        tmp.write_all(json.as_bytes())
-            .map_err(|e| Error::io(what(), e))?;
-        tmp.write_all(b"\n").map_err(|e| Error::io(what(), e))?;
-        tmp.as_file().sync_all().map_err(|e| Error::io(what(), e))?;
-        tmp.persist(&self.path)
-            .map_err(|e| Error::io(what(), e.error))?;
-        Ok(())
+        let mut json = serde_json::to_string_pretty(h).expect("history serializes");
+        json.push('\n');
+        crate::paths::write_atomic(&self.path, json.as_bytes())
     }
 
     /// Forget everything: remove the file. True if there was one.
