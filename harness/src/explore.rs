@@ -41,25 +41,7 @@ pub struct Replay {
     pub failure: Option<Failure>,
 }
 
-/// A tiny deterministic RNG (SplitMix64), the same sequence for the same seed everywhere.
-#[derive(Clone, Debug)]
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        ((self.next_u64() as u128 * n as u128) >> 64) as usize
-    }
-}
+pub use crate::rng::Rng;
 
 /// Faults stop: restart acceptors until a majority is up, then deliver every message in order,
 /// timing out proposer `p` (and only it) whenever the network is quiet, until it decides.

@@ -12,6 +12,7 @@ pub mod guard;
 pub mod hash;
 pub mod nodes;
 pub mod report;
+pub mod rng;
 pub mod runner;
 pub mod trace;
 pub mod world;
