@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn fixture(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check").join(name);
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/check")
+        .join(name);
     std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
@@ -20,13 +22,22 @@ struct Bench {
 impl Bench {
     /// A fresh workspace at a fixed path (`init` into it), with its own data directory.
     fn new(name: &str) -> Bench {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cli").join(name);
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("check-cli")
+            .join(name);
         let _ = std::fs::remove_dir_all(root.join("ws"));
         let _ = std::fs::remove_dir_all(root.join("home"));
         std::fs::create_dir_all(&root).unwrap();
-        let b = Bench { ws: root.join("ws"), root };
+        let b = Bench {
+            ws: root.join("ws"),
+            root,
+        };
         let out = b.cmd(&["init", b.ws.to_str().unwrap()]).output().unwrap();
-        assert!(out.status.success(), "init failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "init failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         b
     }
 
@@ -34,22 +45,41 @@ impl Bench {
         let mut c = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"));
         c.args(args)
             .env("PAXOS_TUTOR_HOME", self.root.join("home"))
-            .env("PAXOS_TUTOR_CACHE", Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"))
+            .env(
+                "PAXOS_TUTOR_CACHE",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"),
+            )
             .env("NO_COLOR", "1")
             .env_remove("CLICOLOR_FORCE");
         c
     }
 
     fn put(&self, krate: &str, fixture_name: &str) {
-        std::fs::write(self.ws.join(krate).join("src/lib.rs"), fixture(fixture_name)).unwrap();
+        std::fs::write(
+            self.ws.join(krate).join("src/lib.rs"),
+            fixture(fixture_name),
+        )
+        .unwrap();
     }
 
     /// `check EXERCISE` with small bounds (the defaults are exercised by the benchmark).
     fn check(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
         let ws = self.ws.to_str().unwrap().to_string();
         let mut args = vec![
-            "check", exercise, "--dir", &ws, "--format", format, "--schedules", "2000", "--depth", "5",
-            "--budget", "30", "--call-timeout", "300",
+            "check",
+            exercise,
+            "--dir",
+            &ws,
+            "--format",
+            format,
+            "--schedules",
+            "2000",
+            "--depth",
+            "5",
+            "--budget",
+            "30",
+            "--call-timeout",
+            "300",
         ];
         args.extend_from_slice(extra);
         self.cmd(&args).output().unwrap()
@@ -58,8 +88,12 @@ impl Bench {
     fn json(&self, exercise: &str) -> (i32, serde_json::Value) {
         let out = self.check(exercise, "json", &[]);
         let text = String::from_utf8_lossy(&out.stdout);
-        let v: serde_json::Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", String::from_utf8_lossy(&out.stderr)));
+        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+            panic!(
+                "not JSON ({e}): {text}\nstderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
         (out.status.code().unwrap_or(-1), v)
     }
 
@@ -91,7 +125,12 @@ fn redact_cache_version(s: &str) -> String {
 }
 
 fn trace_of(v: &serde_json::Value) -> Vec<String> {
-    v["violations"][0]["trace"].as_array().unwrap().iter().map(|s| s.as_str().unwrap().to_string()).collect()
+    v["violations"][0]["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -113,7 +152,10 @@ fn acceptor_verdicts_in_json_and_for_people() {
     assert_eq!(v["violations"], serde_json::json!([]));
     assert!(v["schedules"].as_u64().unwrap() > 2000, "{v}");
     let proven = v["exhaustive"][0]["proven"].as_str().unwrap();
-    assert!(proven.starts_with("every schedule up to depth 5 with 3 acceptors and 2 proposers"), "{proven}");
+    assert!(
+        proven.starts_with("every schedule up to depth 5 with 3 acceptors and 2 proposers"),
+        "{proven}"
+    );
     let (code, text) = b.human("acceptor");
     assert_eq!(code, 0);
     insta::assert_snapshot!("verdict_pass", text);
@@ -125,21 +167,88 @@ fn acceptor_verdicts_in_json_and_for_people() {
     assert_eq!(v["violations"][0]["property"], "conformance");
     assert_eq!(v["violations"][0]["code"], "promise-backwards");
     let trace = trace_of(&v);
-    assert!(trace.iter().any(|s| s.starts_with("crash A")) && trace.iter().any(|s| s.starts_with("restart A")), "{trace:?}");
+    assert!(
+        trace.iter().any(|s| s.starts_with("crash A"))
+            && trace.iter().any(|s| s.starts_with("restart A")),
+        "{trace:?}"
+    );
     // Same seed, same verdict and counterexample.
     let (_, again) = b.json("acceptor");
     assert_eq!(v, again);
     let (code, text) = b.human("acceptor");
     assert_eq!(code, 1);
-    assert!(text.contains("Replay: paxos-tutor check acceptor --seed 1"), "{text}");
+    assert!(
+        text.contains("Replay: paxos-tutor check acceptor --seed 1"),
+        "{text}"
+    );
     insta::assert_snapshot!("verdict_fail", text);
+
+    // The saved counterexample replays with --replay: it still fails this acceptor…
+    let replay_file = v["replay_file"].as_str().unwrap().to_string();
+    let out = b.check("acceptor", "json", &["--replay", &replay_file]);
+    let replayed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(replayed["verdict"], "fail");
+    assert_eq!(
+        replayed["violations"][0]["trace"],
+        v["violations"][0]["trace"]
+    );
+
+    // …and what the learner's code printed during it is shown, step by step, and nothing else.
+    let printing = fixture("acceptor_nosave.rs").replace(
+        "    fn on_prepare(&mut self, ballot: Ballot, disk: &mut Disk) -> Option<Message> {\n",
+        "    fn on_prepare(&mut self, ballot: Ballot, disk: &mut Disk) -> Option<Message> {\n        println!(\"my prepare {}\", ballot.round);\n",
+    );
+    std::fs::write(b.ws.join("acceptor/src/lib.rs"), printing).unwrap();
+    let (_, text) = b.human("acceptor");
+    let printed = text
+        .split("What your code printed during this schedule:")
+        .nth(1)
+        .expect("a printed section");
+    let printed = printed.split("Lesson:").next().unwrap();
+    let steps_with_prepare = trace
+        .iter()
+        .filter(|s| s.starts_with("deliver Prepare"))
+        .count();
+    assert_eq!(
+        printed.matches("my prepare 1").count(),
+        steps_with_prepare,
+        "{printed}"
+    );
+    assert!(
+        printed.contains("step 2 deliver Prepare(1,P2) P2->A1\n    my prepare 1"),
+        "{printed}"
+    );
+
+    // Once fixed, the same saved schedule passes.
+    b.put("acceptor", "acceptor_good.rs");
+    let (code, text) = {
+        let out = b.check("acceptor", "human", &["--replay", &replay_file]);
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stdout).to_string(),
+        )
+    };
+    assert_eq!(code, 0);
+    assert!(text.contains("no longer breaks any property"), "{text}");
 
     // A panic in a handler is a verdict naming the call and the step, not a crash of paxos-tutor.
     b.put("acceptor", "acceptor_panic.rs");
     let (code, v) = b.json("acceptor");
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
-    assert!(v["panic"]["message"].as_str().unwrap().contains("stale Accept"), "{v}");
-    assert!(v["panic"]["call"].as_str().unwrap().starts_with("Acceptor::on_accept of A"), "{v}");
+    assert!(
+        v["panic"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("stale Accept"),
+        "{v}"
+    );
+    assert!(
+        v["panic"]["call"]
+            .as_str()
+            .unwrap()
+            .starts_with("Acceptor::on_accept of A"),
+        "{v}"
+    );
     assert!(!v["panic"]["trace"].as_array().unwrap().is_empty());
     let (_, text) = b.human("acceptor");
     insta::assert_snapshot!("verdict_panic", text);
@@ -147,9 +256,16 @@ fn acceptor_verdicts_in_json_and_for_people() {
     // An infinite loop: the watchdog ends the check with `timeout`, naming the call.
     b.put("acceptor", "acceptor_loop.rs");
     let (code, v) = b.json("acceptor");
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "timeout"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "timeout"),
+        "{v}"
+    );
     let detail = v["detail"].as_str().unwrap();
-    assert!(detail.starts_with("Acceptor::on_prepare of A1 did not return within 300 ms"), "{detail}");
+    assert!(
+        detail.starts_with("Acceptor::on_prepare of A1 did not return within 300 ms"),
+        "{detail}"
+    );
     let (_, text) = b.human("acceptor");
     insta::assert_snapshot!("verdict_timeout", text);
 
@@ -164,22 +280,45 @@ fn acceptor_verdicts_in_json_and_for_people() {
     // A compile error shows the compiler's own diagnostics for the learner's file.
     b.put("acceptor", "acceptor_compile_error.rs");
     let (code, v) = b.json("acceptor");
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "compile-error"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "compile-error"),
+        "{v}"
+    );
     let diag = v["diagnostics"].as_str().unwrap();
-    assert!(diag.contains("error[E0308]") && diag.contains("acceptor/src/lib.rs"), "{diag}");
-    assert!(!diag.contains('\u{1b}'), "no colour codes without a terminal");
+    assert!(
+        diag.contains("error[E0308]") && diag.contains("acceptor/src/lib.rs"),
+        "{diag}"
+    );
+    assert!(
+        !diag.contains('\u{1b}'),
+        "no colour codes without a terminal"
+    );
     let (_, text) = b.human("acceptor");
-    let text: String = text.lines().filter(|l| !l.contains("-->")).collect::<Vec<_>>().join("\n");
+    let text: String = text
+        .lines()
+        .filter(|l| !l.contains("-->"))
+        .collect::<Vec<_>>()
+        .join("\n");
     insta::assert_snapshot!("verdict_compile_error", text);
 
     // Dropping a derive the grader relies on: explained, not a wall of harness internals.
     b.put("acceptor", "acceptor_not_clone.rs");
     let (_, v) = b.json("acceptor");
     assert_eq!(v["verdict"], "compile-error");
-    assert!(v["diagnostics"].as_str().unwrap().contains("#[derive(Clone, Debug)]"), "{v}");
+    assert!(
+        v["diagnostics"]
+            .as_str()
+            .unwrap()
+            .contains("#[derive(Clone, Debug)]"),
+        "{v}"
+    );
 
     // `list` remembers the last verdict.
-    let out = b.cmd(&["list", "--dir", b.ws.to_str().unwrap(), "--format", "json"]).output().unwrap();
+    let out = b
+        .cmd(&["list", "--dir", b.ws.to_str().unwrap(), "--format", "json"])
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["exercises"][0]["exercise"], "acceptor");
     assert_eq!(v["exercises"][0]["last_verdict"], "compile-error");
@@ -211,7 +350,10 @@ fn errors_that_stop_a_check_exit_2_with_one_line() {
     let b = Bench::new("errors");
     let run = |args: &[&str]| {
         let out = b.cmd(args).output().unwrap();
-        (out.status.code().unwrap(), String::from_utf8_lossy(&out.stderr).trim().to_string())
+        (
+            out.status.code().unwrap(),
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        )
     };
     let ws = b.ws.to_str().unwrap();
     let (code, err) = run(&["check", "raft", "--dir", ws]);
@@ -226,7 +368,10 @@ fn errors_that_stop_a_check_exit_2_with_one_line() {
 
     let (code, err) = run(&["check", "acceptor", "--dir", b.root.to_str().unwrap()]);
     assert_eq!(code, 2);
-    assert!(err.contains("is not an exercise workspace") && err.contains("paxos-tutor init"), "{err}");
+    assert!(
+        err.contains("is not an exercise workspace") && err.contains("paxos-tutor init"),
+        "{err}"
+    );
 
     let (code, _) = run(&["check", "acceptor", "--seed", "not-a-number"]);
     assert_eq!(code, 2);
@@ -234,7 +379,10 @@ fn errors_that_stop_a_check_exit_2_with_one_line() {
     std::fs::write(b.ws.join("paxos-api/src/lib.rs"), "// edited").unwrap();
     let (code, err) = run(&["check", "acceptor", "--dir", ws]);
     assert_eq!(code, 2);
-    assert!(err.contains("differs from the contract") && err.contains("init --force"), "{err}");
+    assert!(
+        err.contains("differs from the contract") && err.contains("init --force"),
+        "{err}"
+    );
 
     // init refuses a non-empty directory, and --force restores the contract, keeping learner files.
     std::fs::write(b.ws.join("acceptor/src/lib.rs"), "// mine").unwrap();
@@ -243,8 +391,13 @@ fn errors_that_stop_a_check_exit_2_with_one_line() {
     assert!(err.contains("--force"), "{err}");
     let (code, _) = run(&["init", "--force", ws]);
     assert_eq!(code, 0);
-    assert_eq!(std::fs::read_to_string(b.ws.join("acceptor/src/lib.rs")).unwrap(), "// mine");
-    assert!(std::fs::read_to_string(b.ws.join("paxos-api/src/lib.rs")).unwrap().contains("pub trait Acceptor"));
+    assert_eq!(
+        std::fs::read_to_string(b.ws.join("acceptor/src/lib.rs")).unwrap(),
+        "// mine"
+    );
+    assert!(std::fs::read_to_string(b.ws.join("paxos-api/src/lib.rs"))
+        .unwrap()
+        .contains("pub trait Acceptor"));
 }
 
 #[test]
@@ -256,9 +409,15 @@ fn hints_come_one_at_a_time() {
         String::from_utf8(b.cmd(&args).output().unwrap().stdout).unwrap()
     };
     let first = hint(&[]);
-    assert!(first.contains("Hint 1/") && !first.contains("Hint 2/"), "{first}");
+    assert!(
+        first.contains("Hint 1/") && !first.contains("Hint 2/"),
+        "{first}"
+    );
     let second = hint(&[]);
-    assert!(second.contains("Hint 1/") && second.contains("Hint 2/") && !second.contains("Hint 3/"), "{second}");
+    assert!(
+        second.contains("Hint 1/") && second.contains("Hint 2/") && !second.contains("Hint 3/"),
+        "{second}"
+    );
     let all = hint(&["--all"]);
     insta::assert_snapshot!("hint_all", all);
 }

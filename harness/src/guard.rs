@@ -69,6 +69,9 @@ static SEQ: AtomicU64 = AtomicU64::new(0);
 pub static CONTEXT: Mutex<String> = Mutex::new(String::new());
 /// Step number within the current schedule.
 pub static STEP: AtomicU64 = AtomicU64::new(0);
+/// Print a marker line on stdout before every step, so the parent can tell which step printed
+/// what (used when the counterexample is replayed to show the learner's own output).
+pub static ECHO_STEPS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 /// Announce every call on stderr before making it: used to find the call that crashed the
 /// process (a stack overflow or an abort cannot be caught), by running the same seed again.
 pub static ANNOUNCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);

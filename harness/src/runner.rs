@@ -93,6 +93,9 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--replay" => o.replay = Some(PathBuf::from(val)),
             "--shrink" => o.shrink_replays = num(val)? as usize,
             "--traces" => o.traces = val != "off",
+            "--echo-steps" => {
+                guard::ECHO_STEPS.store(val == "on", std::sync::atomic::Ordering::Relaxed)
+            }
             "--announce" => {
                 guard::ANNOUNCE.store(val == "on", std::sync::atomic::Ordering::Relaxed)
             }
@@ -172,10 +175,24 @@ pub fn run(impls: Impls, o: &Options) -> String {
             Ok(t) => t,
             Err(e) => return error_json(&format!("{}: {e}", path.display())),
         };
-        return match explore::run_trace(impls, &t) {
+        let found = explore::run_trace(impls, &t);
+        if guard::ECHO_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
+            // Run only to show the learner's output step by step: rendering the failure would
+            // replay it again and print it twice.
+            let verdict = if found.is_some() { "fail" } else { "pass" };
+            return format!(
+                "{{\"verdict\":\"{verdict}\",\"schedules\":1,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}}"
+            );
+        }
+        return match found {
             Some(mut f) => {
+                // A saved schedule is already shrunk: show it as it is.
                 f.origin = format!("replay of {}", path.display());
-                fail(f, 1, &[])
+                let verdict = if matches!(f.failure, crate::world::Failure::Panic(_)) { "panic" } else { "fail" };
+                format!(
+                    "{{\"verdict\":\"{verdict}\",\"schedules\":1,\"timeout\":null,\"violation\":{},\"exhaustive\":[]}}",
+                    found_json(impls, &f)
+                )
             }
             None => "{\"verdict\":\"pass\",\"schedules\":1,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}".into(),
         };

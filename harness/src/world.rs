@@ -442,6 +442,14 @@ fn make_mut_prop(node: &mut Rc<dyn ProposerDyn>) -> Result<&mut dyn ProposerDyn,
     Ok(Rc::get_mut(node).expect("a fresh clone is unique"))
 }
 
+#[cold]
+fn echo_step(n: u32, step: &Step) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}step {n} {}", crate::runner::MARK, step.describe());
+    let _ = out.flush();
+}
+
 /// A learner's `Debug` output, cut to one readable line.
 fn clip(s: &str) -> String {
     let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -608,6 +616,9 @@ impl World {
         self.sent.clear();
         self.steps += 1;
         guard::STEP.store(self.steps as u64, std::sync::atomic::Ordering::Relaxed);
+        if guard::ECHO_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
+            echo_step(self.steps, step);
+        }
         match step {
             Step::Propose(p) => {
                 let p = *p;

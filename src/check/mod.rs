@@ -91,6 +91,8 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         detail: None,
         exhaustive: Vec::new(),
         replay_file: None,
+        replayed: replay.as_ref().map(|r| r.display().to_string()),
+        printed: Vec::new(),
     };
     if let compile::Built::CompileError(text) = built {
         if let Some(pb) = &pb {
@@ -196,6 +198,20 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                     .join("replays")
                     .join(format!("{}-seed{}.yaml", ex.name, args.seed));
                 crate::paths::write_atomic(&path, f.replay.as_bytes())?;
+                // Replay the counterexample alone to show what the learner's code printed in it.
+                let args = vec![
+                    "--exercise".to_string(),
+                    ex.name.to_string(),
+                    "--replay".to_string(),
+                    path.display().to_string(),
+                ];
+                outcome.printed = run::learner_output(
+                    &dirs.binary(),
+                    &args,
+                    &dirs.root.join("scratch"),
+                    Duration::from_secs(60),
+                )
+                .unwrap_or_default();
                 outcome.replay_file = Some(path.display().to_string());
                 outcome.found = Some(f);
             }

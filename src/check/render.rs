@@ -174,11 +174,44 @@ fn headline(o: &Outcome) -> String {
     }
 }
 
+/// Lines the learner's code printed, by step, at most this many.
+const PRINTED_LINES: usize = 30;
+
+fn printed(steps: &[(String, Vec<String>)]) -> String {
+    let mut out = format!(
+        "\n{}\n",
+        "What your code printed during this schedule:".bold()
+    );
+    let mut shown = 0;
+    let total: usize = steps.iter().map(|(_, l)| l.len()).sum();
+    for (step, lines) in steps {
+        if shown >= PRINTED_LINES {
+            break;
+        }
+        let _ = writeln!(out, "  {}", step.dimmed());
+        for l in lines.iter().take(PRINTED_LINES - shown) {
+            let _ = writeln!(out, "    {l}");
+            shown += 1;
+        }
+    }
+    if total > shown {
+        let _ = writeln!(out, "  … {} more lines", total - shown);
+    }
+    out
+}
+
 /// The whole report for a person.
 pub fn human(o: &Outcome) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}", headline(o));
     match o.verdict {
+        Verdict::Pass if o.replayed.is_some() => {
+            let _ = writeln!(
+                out,
+                "  The schedule in {} no longer breaks any property.",
+                o.replayed.as_deref().unwrap_or_default()
+            );
+        }
         Verdict::Pass => {
             let _ = writeln!(out, "  No violation in {} schedules:", o.schedules);
             let _ = writeln!(
@@ -230,6 +263,9 @@ pub fn human(o: &Outcome) -> String {
                     for n in &f.nodes {
                         let _ = writeln!(out, "  {n}");
                     }
+                }
+                if !o.printed.is_empty() {
+                    out.push_str(&printed(&o.printed));
                 }
                 let l = if o.verdict == Verdict::Panic && f.message.contains("not yet implemented")
                 {

@@ -146,6 +146,10 @@ pub struct Outcome {
     pub exhaustive: Vec<ExhaustiveRecord>,
     /// Where the failing schedule was saved for `--replay`.
     pub replay_file: Option<String>,
+    /// `--replay`: the file replayed (instead of exploring).
+    pub replayed: Option<String>,
+    /// What the learner's code printed while the counterexample ran: (step, lines).
+    pub printed: Vec<(String, Vec<String>)>,
 }
 
 /// The lesson for a kind of mistake: what the rule is, the hint to ask for, the quiz topic.

@@ -90,33 +90,108 @@ pub fn run(
     limit: Duration,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Ended> {
+    let result = result_file(scratch)?;
+    let first = spawn_and_wait(
+        binary,
+        args,
+        &result,
+        limit,
+        Mode::default(),
+        &mut on_progress,
+    )?;
+    match first.ended {
+        Ended::Crashed { how, .. } => {
+            // A crash: the same arguments give the same schedules, so run again announcing every
+            // call, and name the last one announced.
+            let again = spawn_and_wait(
+                binary,
+                args,
+                &result,
+                limit,
+                Mode {
+                    announce: true,
+                    capture: false,
+                },
+                &mut |_| {},
+            )?;
+            Ok(Ended::Crashed {
+                how,
+                last_call: again.last_call,
+            })
+        }
+        ended => Ok(ended),
+    }
+}
+
+/// Replay one saved schedule with step markers on stdout and return what the learner's code
+/// printed, step by step: `(step line, printed lines)` for each step that printed something.
+pub fn learner_output(
+    binary: &Path,
+    args: &[String],
+    scratch: &Path,
+    limit: Duration,
+) -> Result<Vec<(String, Vec<String>)>> {
+    let result = result_file(scratch)?;
+    let mut args = args.to_vec();
+    args.extend(["--echo-steps".to_string(), "on".to_string()]);
+    let spawned = spawn_and_wait(
+        binary,
+        &args,
+        &result,
+        limit,
+        Mode {
+            announce: false,
+            capture: true,
+        },
+        &mut |_| {},
+    )?;
+    let text = String::from_utf8_lossy(&spawned.stdout);
+    let mut steps: Vec<(String, Vec<String>)> = Vec::new();
+    let mut current = "before the first step".to_string();
+    for line in text.lines() {
+        if let Some(step) = line
+            .strip_prefix(MARK)
+            .and_then(|l| l.strip_prefix("step "))
+        {
+            current = format!("step {step}");
+        } else {
+            match steps.last_mut() {
+                Some((s, lines)) if *s == current => lines.push(line.to_string()),
+                _ => steps.push((current.clone(), vec![line.to_string()])),
+            }
+        }
+    }
+    Ok(steps)
+}
+
+fn result_file(scratch: &Path) -> Result<PathBuf> {
     std::fs::create_dir_all(scratch)
         .map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
-    let result = tempfile::Builder::new()
+    let path = tempfile::Builder::new()
         .prefix("result-")
         .suffix(".json")
         .tempfile_in(scratch)
         .map_err(|e| Error::io("cannot create the result file", e))?
-        .into_temp_path();
-    let result_path: PathBuf = result.to_path_buf();
-    let _ = std::fs::remove_file(&result_path);
-    let (ended, announced) =
-        spawn_and_wait(binary, args, &result_path, limit, false, &mut on_progress)?;
-    if let Ended::Result(_) | Ended::WallClock(_) = ended {
-        return Ok(ended);
-    }
-    // A crash: the same arguments give the same schedules, so run again announcing every call,
-    // and name the last one announced.
-    let _ = announced;
-    let _ = std::fs::remove_file(&result_path);
-    let (again, last) = spawn_and_wait(binary, args, &result_path, limit, true, &mut |_| {})?;
-    Ok(match (ended, again) {
-        (Ended::Crashed { how, .. }, _) => Ended::Crashed {
-            how,
-            last_call: last,
-        },
-        (e, _) => e,
-    })
+        .into_temp_path()
+        .to_path_buf();
+    Ok(path)
+}
+
+/// How to run the child.
+#[derive(Clone, Copy, Default)]
+struct Mode {
+    /// Announce every call into learner code (to name the call that crashed the process).
+    announce: bool,
+    /// Keep stdout (at most [`CAPTURE_LIMIT`] bytes) instead of discarding it.
+    capture: bool,
+}
+
+const CAPTURE_LIMIT: usize = 64 * 1024;
+
+struct Spawned {
+    ended: Ended,
+    last_call: Option<String>,
+    stdout: Vec<u8>,
 }
 
 fn spawn_and_wait(
@@ -124,12 +199,13 @@ fn spawn_and_wait(
     args: &[String],
     result_path: &Path,
     limit: Duration,
-    announce: bool,
+    mode: Mode,
     on_progress: &mut dyn FnMut(&Progress),
-) -> Result<(Ended, Option<String>)> {
+) -> Result<Spawned> {
+    let _ = std::fs::remove_file(result_path);
     let mut cmd = Command::new(binary);
     cmd.args(args).arg("--result").arg(result_path);
-    if announce {
+    if mode.announce {
         cmd.args(["--announce", "on"]);
     }
     let mut child = cmd
@@ -145,11 +221,22 @@ fn spawn_and_wait(
             ))
         })?;
     super::interrupt::set_child(child.id());
-    // Learner output on stdout: read and dropped, so the child never blocks on a full pipe.
+    // stdout is always read to the end, so the child never blocks on a full pipe; learner output
+    // is kept only when asked for, and only so much of it.
     let mut stdout = child.stdout.take().expect("piped");
+    let capture = mode.capture;
     let out_thread = std::thread::spawn(move || {
+        let mut kept = Vec::new();
         let mut buf = [0u8; 8192];
-        while matches!(stdout.read(&mut buf), Ok(n) if n > 0) {}
+        while let Ok(n) = stdout.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            if capture && kept.len() < CAPTURE_LIMIT {
+                kept.extend_from_slice(&buf[..n.min(CAPTURE_LIMIT - kept.len())]);
+            }
+        }
+        kept
     });
     let stderr = child.stderr.take().expect("piped");
     let (tx, rx) = mpsc::channel::<String>();
@@ -162,17 +249,17 @@ fn spawn_and_wait(
     });
     let start = Instant::now();
     let mut last_call = None;
-    let status = loop {
-        while let Ok(line) = rx.try_recv() {
-            if let Some(p) = parse_progress(&line) {
-                on_progress(&p);
-            } else if let Some(call) = line
-                .strip_prefix(MARK)
-                .and_then(|l| l.strip_prefix("call "))
-            {
-                last_call = Some(call.to_string());
-            }
+    let mut handle = |line: String, last_call: &mut Option<String>| {
+        if let Some(p) = parse_progress(&line) {
+            on_progress(&p);
+        } else if let Some(call) = line
+            .strip_prefix(MARK)
+            .and_then(|l| l.strip_prefix("call "))
+        {
+            *last_call = Some(call.to_string());
         }
+    };
+    let status = loop {
         if let Some(status) = child
             .try_wait()
             .map_err(|e| Error::io("waiting for the harness", e))?
@@ -183,46 +270,37 @@ fn spawn_and_wait(
             kill_group(&mut child);
             break None;
         }
-        match rx.recv_timeout(Duration::from_millis(50)) {
-            Ok(line) => {
-                if let Some(p) = parse_progress(&line) {
-                    on_progress(&p);
-                } else if let Some(call) = line
-                    .strip_prefix(MARK)
-                    .and_then(|l| l.strip_prefix("call "))
-                {
-                    last_call = Some(call.to_string());
-                }
-            }
-            Err(_) => continue,
+        if let Ok(line) = rx.recv_timeout(Duration::from_millis(50)) {
+            handle(line, &mut last_call);
         }
     };
     super::interrupt::set_child(0);
     let _ = err_thread.join();
     for line in rx.try_iter() {
-        if let Some(call) = line
-            .strip_prefix(MARK)
-            .and_then(|l| l.strip_prefix("call "))
-        {
-            last_call = Some(call.to_string());
-        }
+        handle(line, &mut last_call);
     }
-    let _ = out_thread.join();
+    let stdout = out_thread.join().unwrap_or_default();
     let Some(status) = status else {
-        return Ok((Ended::WallClock(limit), last_call));
+        return Ok(Spawned {
+            ended: Ended::WallClock(limit),
+            last_call,
+            stdout,
+        });
     };
     let text = std::fs::read_to_string(result_path).ok();
     let _ = std::fs::remove_file(result_path);
-    match (status.code(), text) {
-        (Some(0) | Some(3), Some(t)) => Ok((Ended::Result(t), last_call)),
-        _ => Ok((
-            Ended::Crashed {
-                how: describe_status(status),
-                last_call: None,
-            },
-            last_call,
-        )),
-    }
+    let ended = match (status.code(), text) {
+        (Some(0) | Some(3), Some(t)) => Ended::Result(t),
+        _ => Ended::Crashed {
+            how: describe_status(status),
+            last_call: None,
+        },
+    };
+    Ok(Spawned {
+        ended,
+        last_call,
+        stdout,
+    })
 }
 
 #[cfg(test)]
