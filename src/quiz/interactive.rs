@@ -52,6 +52,11 @@ impl Interactive {
     }
 
     /// The width a prompt item may take on one line.
+    /// The terminal's width, for reflowing text (at least 40 columns).
+    fn width(&self) -> usize {
+        (self.term.size().1 as usize).max(40)
+    }
+
     fn item_width(&self) -> usize {
         (self.term.size().1 as usize).saturating_sub(6).max(20)
     }
@@ -96,14 +101,19 @@ impl Asker for Interactive {
         if INTERRUPTED.load(Ordering::SeqCst) {
             return Ok(Reply::Quit(Quit::Interrupt));
         }
+        let width = self.width();
         if self.options_fit(p) {
-            println!(
+            let text = format!(
                 "{}\n{}",
                 render::heading(number, total, p),
                 render::prompt(p)
             );
+            println!("{}", render::fit(&text, width));
         } else {
-            println!("{}", render::question(number, total, p));
+            println!(
+                "{}",
+                render::fit(&render::question_wrapped(number, total, p, width), width)
+            );
         }
         let theme = self.theme.as_ref();
         let reply = match p.question.kind {
@@ -159,7 +169,7 @@ impl Asker for Interactive {
                 match settle(input)? {
                     Err(q) => Err(q),
                     Ok(answer) => {
-                        println!("\n{}", render::model_answer(p));
+                        println!("\n{}", render::fit(&render::model_answer(p), self.width()));
                         settle(
                             Confirm::with_theme(theme)
                                 .with_prompt("Did your answer make these points?")
@@ -189,7 +199,10 @@ impl Asker for Interactive {
     }
 
     fn feedback(&mut self, p: &Presented, outcome: &Outcome) -> Result<()> {
-        println!("\n{}", render::feedback(p, outcome));
+        println!(
+            "\n{}",
+            render::fit(&render::feedback(p, outcome), self.width())
+        );
         Ok(())
     }
 }

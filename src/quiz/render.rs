@@ -50,17 +50,146 @@ pub fn options(p: &Presented) -> Vec<String> {
         .collect()
 }
 
-/// A whole question in plain mode: heading, prompt, options.
+/// A whole question in plain mode: heading, prompt, options (one line each, for scripts).
 pub fn question(number: usize, total: usize, p: &Presented) -> String {
+    question_wrapped(number, total, p, usize::MAX)
+}
+
+/// A whole question, each option wrapped to `width` columns with a hanging indent.
+pub fn question_wrapped(number: usize, total: usize, p: &Presented, width: usize) -> String {
     let mut s = format!("{}\n{}", heading(number, total, p), prompt(p));
     let opts = options(p);
     if !opts.is_empty() {
         s.push('\n');
         for o in opts {
-            let _ = writeln!(s, "  {o}");
+            s.push_str(&hang(&o, 2, 5, width));
         }
     }
     s
+}
+
+/// Reflow text for a terminal `width` columns wide. Within a paragraph (lines separated by a blank
+/// line) plain lines are joined and re-wrapped, so text written wrapped at another width reads
+/// well; lines that start with spaces or a list marker keep their own line, wrapped with their
+/// indentation as a hanging indent. Colour codes do not count toward the width.
+pub fn fit(text: &str, width: usize) -> String {
+    /// Where the text of an indented or list line starts (after its indentation and markers).
+    fn hang_at(line: &str) -> Option<usize> {
+        let indent = line.len() - line.trim_start().len();
+        let mut at = indent;
+        // `at` counts columns: colour codes inside markers take none.
+        let mut marked = false;
+        for token in line.trim_start().split(' ') {
+            let token = &*dialoguer::console::strip_ansi_codes(token);
+            let is_marker = matches!(token, "-" | "*" | "✘" | "✔" | "•")
+                || (token.len() <= 3
+                    && token.ends_with('.')
+                    && token[..token.len() - 1]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric()));
+            if !is_marker || token.is_empty() {
+                break;
+            }
+            at += token.chars().count() + 1;
+            marked = true;
+        }
+        (indent > 0 || marked).then_some(at)
+    }
+    // A line stands alone if it is a heading or a citation; it continues the paragraph only when
+    // the line before it was long, i.e. wrapped by its author.
+    fn hard(line: &str) -> bool {
+        let line = dialoguer::console::strip_ansi_codes(line);
+        line.contains(" · ") || line.starts_with("Source:") || line.starts_with("Sources:")
+    }
+    const WRAPPED: usize = 60;
+    let mut out = String::new();
+    let mut para: Vec<&str> = Vec::new();
+    let flush = |para: &mut Vec<&str>, out: &mut String| {
+        if !para.is_empty() {
+            out.push_str(&wrap_measured(&para.join(" "), 0, 0, width));
+            para.clear();
+        }
+    };
+    for line in text.split('\n') {
+        if line.trim().is_empty() {
+            flush(&mut para, &mut out);
+            out.push('\n');
+        } else if let Some(at) = hang_at(line) {
+            flush(&mut para, &mut out);
+            let indent = line.len() - line.trim_start().len();
+            out.push_str(&wrap_measured(line.trim_start(), indent, at, width));
+        } else if hard(line) {
+            flush(&mut para, &mut out);
+            out.push_str(&wrap_measured(line, 0, 0, width));
+        } else {
+            let continues = para
+                .last()
+                .is_some_and(|prev| dialoguer::console::measure_text_width(prev) >= WRAPPED);
+            if !continues {
+                flush(&mut para, &mut out);
+            }
+            para.push(line);
+        }
+    }
+    flush(&mut para, &mut out);
+    // `split` yields a final empty piece for a trailing newline: keep the text's own ending.
+    if !text.ends_with('\n') && out.ends_with('\n') {
+        out.pop();
+    }
+    out
+}
+
+/// `hang`, measuring words without their colour codes.
+fn wrap_measured(text: &str, first: usize, rest: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = " ".repeat(first);
+    let mut len = first;
+    let mut fresh = true;
+    for word in text.split_whitespace() {
+        let w = dialoguer::console::measure_text_width(word);
+        if !fresh && len + 1 + w > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(rest);
+            len = rest;
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+            len += 1;
+        }
+        line.push_str(word);
+        len += w;
+        fresh = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
+}
+
+/// Word-wrap `text` to `width` columns: the first line indented by `first`, the rest by `rest`.
+/// Words longer than a line are kept whole. Ends with a newline.
+pub fn hang(text: &str, first: usize, rest: usize, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = " ".repeat(first);
+    let mut fresh = true;
+    for word in text.split_whitespace() {
+        let len = line.chars().count();
+        if !fresh && len + 1 + word.chars().count() > width {
+            out.push_str(line.trim_end());
+            out.push('\n');
+            line = " ".repeat(rest);
+            fresh = true;
+        }
+        if !fresh {
+            line.push(' ');
+        }
+        line.push_str(word);
+        fresh = false;
+    }
+    out.push_str(line.trim_end());
+    out.push('\n');
+    out
 }
 
 /// The line that asks for the answer in plain mode.
@@ -499,4 +628,57 @@ pub fn table(header: &[&str], right: &[bool], rows: &[Vec<String>]) -> String {
         s.push_str(&line(r.clone()));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hang;
+
+    #[test]
+    fn hang_wraps_words_with_a_hanging_indent() {
+        let text = "B. They run a sequence of separate Paxos instances; the i-th command";
+        assert_eq!(
+            hang(text, 2, 5, 30),
+            "  B. They run a sequence of\n     separate Paxos instances;\n     the i-th command\n"
+        );
+        assert_eq!(hang("short", 2, 5, usize::MAX), "  short\n");
+    }
+
+    #[test]
+    fn fit_reflows_paragraphs_and_keeps_list_lines() {
+        let long = "PMS section 3: we implement a sequence of separate instances of the";
+        let text = format!("Question 1 of 3 · paxos · single\n{long}\nconsensus algorithm.\nSource: PMS\n\n  ✘ A. one two three four five six\n       why it is wrong\nshort line\nnext");
+        assert_eq!(
+            super::fit(&text, 40),
+            "Question 1 of 3 · paxos · single\nPMS section 3: we implement a sequence\nof separate instances of the consensus\nalgorithm.\nSource: PMS\n\n  ✘ A. one two three four five six\n       why it is wrong\nshort line\nnext"
+        );
+        assert_eq!(
+            super::fit("  ✘ A. one two three four five", 20),
+            "  ✘ A. one two three\n       four five"
+        );
+        let coloured = "  \u{1b}[31m✘\u{1b}[0m A. one two three four five";
+        assert_eq!(
+            super::fit(coloured, 20),
+            format!("{}\n       four five", &coloured[..coloured.len() - 10])
+        );
+        assert_eq!(
+            super::fit(
+                &format!("{}\n\u{1b}[2mSource: PMS\u{1b}[0m", "x ".repeat(35).trim()),
+                80
+            )
+            .lines()
+            .count(),
+            2
+        );
+        // Colour codes take no width.
+        let red = "\u{1b}[31mred\u{1b}[0m";
+        assert_eq!(
+            super::fit(&format!("{red} {red} {red}"), 7),
+            format!("{red} {red}\n{red}")
+        );
+        assert_eq!(
+            hang("averyveryverylongword x", 2, 5, 10),
+            "  averyveryverylongword\n     x\n"
+        );
+    }
 }
