@@ -191,6 +191,9 @@ pub struct CheckArgs {
     /// Exhaustive phase: time budget in seconds.
     #[arg(long, value_name = "SECONDS")]
     pub budget: Option<f64>,
+    /// Exhaustive phase: memory budget, as unique states kept (about 1 KB each with the frontier).
+    #[arg(long, value_name = "N", default_value_t = 4_000_000)]
+    pub max_states: u64,
     /// Wall-clock limit for one call into your code, in milliseconds.
     #[arg(long, default_value_t = 2000, value_name = "MS")]
     pub call_timeout: u64,

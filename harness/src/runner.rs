@@ -272,7 +272,11 @@ pub fn run(impls: Impls, o: &Options) -> String {
                     &phase,
                     s.unique,
                     s.generated,
-                    &format!("depth={} seconds={:.1}", s.depth_done + 1, s.seconds),
+                    &format!(
+                        "depth {}, {:.0} states/s",
+                        s.depth_done + 1,
+                        s.unique as f64 / s.seconds.max(1e-3)
+                    ),
                 )
             }) {
                 Ok(e) => {

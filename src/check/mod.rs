@@ -122,6 +122,8 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         budget.to_string(),
         "--call-timeout".into(),
         args.call_timeout.to_string(),
+        "--max-states".into(),
+        args.max_states.to_string(),
     ];
     if let Some(r) = &replay {
         runner_args.push("--replay".into());
@@ -139,7 +141,7 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                     "traces" => format!("traces: {}/{} {}", p.done, p.total, p.detail),
                     "random" => format!("random schedules: {}/{}", p.done, p.total),
                     ph if ph.starts_with("exhaustive") => format!(
-                        "exhaustive search, {} proposers: {} unique states of {} explored, {}",
+                        "exhaustive search, {} proposers: {} unique states ({} explored), {}",
                         ph.trim_start_matches("exhaustive-"),
                         p.done,
                         p.total,
