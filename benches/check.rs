@@ -81,6 +81,7 @@ fn exhaustive_rate() {
         timeouts: 1,
         budget: Duration::from_secs(120),
         max_states: 10_000_000,
+        liveness_depth: 3,
     };
     for _ in 0..2 {
         let c0 = cpu_seconds();

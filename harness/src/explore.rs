@@ -46,6 +46,11 @@ pub use crate::rng::Rng;
 /// Faults stop: restart acceptors until a majority is up, then deliver every message in order,
 /// timing out proposer `p` (and only it) whenever the network is quiet, until it decides.
 pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), Failure> {
+    if w.setup.sticky {
+        // The exhaustive search's network is the set of messages ever sent, which never
+        // quiets down: the calm phase starts with the messages not yet delivered lost.
+        *w = w.without_network();
+    }
     let quorum = w.setup.quorum();
     for a in 0..w.acc.len() {
         if (0..w.acc.len()).filter(|&i| w.acceptor_up(i)).count() >= quorum {
@@ -358,6 +363,8 @@ pub struct Bounds {
     pub timeouts: u32,
     pub budget: Duration,
     pub max_states: usize,
+    /// Check liveness (the calm phase, each proposer in turn) from every state up to this depth.
+    pub liveness_depth: u32,
 }
 
 /// What the exhaustive search established.
@@ -374,6 +381,8 @@ pub struct Exhausted {
     pub seconds: f64,
     /// Why it stopped early, when it did.
     pub stopped: Option<String>,
+    /// Liveness was checked from every state up to this depth.
+    pub liveness_depth: u32,
 }
 
 /// Breadth-first search over every schedule within `bounds`, the network as the set of messages
@@ -409,6 +418,7 @@ pub fn exhaustive(
         generated: 0,
         seconds: 0.0,
         stopped: None,
+        liveness_depth: 0,
     };
     let path = |arena: &Vec<(u32, Option<Step>)>, mut i: u32, last: Step| {
         let mut steps = vec![last];
@@ -420,9 +430,35 @@ pub fn exhaustive(
         steps.reverse();
         init_steps.iter().cloned().chain(steps).collect::<Vec<_>>()
     };
+    let path_to = |arena: &Vec<(u32, Option<Step>)>, mut i: u32| {
+        let mut steps = Vec::new();
+        while i != 0 && i != u32::MAX {
+            let (parent, step) = &arena[i as usize];
+            steps.push(step.clone().expect("non-root node has a step"));
+            i = *parent;
+        }
+        steps.reverse();
+        init_steps.iter().cloned().chain(steps).collect::<Vec<_>>()
+    };
     let mut last_report = Instant::now();
     let mut succ: Vec<Step> = Vec::new();
     for depth in 1..=bounds.depth {
+        // Liveness from every state of the shallow levels: faults stop there, and each proposer
+        // in turn must decide alone (the calm phase of the random schedules, from every state).
+        if depth - 1 <= bounds.liveness_depth {
+            for (w, node) in &frontier {
+                for p in (0..w.prop.len()).filter(|&p| w.proposer_up(p)) {
+                    let mut calm = w.clone();
+                    let mut calm_taken = Vec::new();
+                    if let Err(f) = calm_phase(&mut calm, p, &mut calm_taken) {
+                        let mut found = found(f, path_to(&arena, *node));
+                        found.calm = Some(p);
+                        return Err(Box::new(found));
+                    }
+                }
+            }
+            stats.liveness_depth = depth - 1;
+        }
         let mut next: Vec<(World, u32)> = Vec::with_capacity(frontier.len() * 2);
         for (w, node) in &frontier {
             succ.clear();

@@ -160,7 +160,7 @@ fn json_free(s: &str) -> String {
 
 pub fn exhausted_json(e: &Exhausted) -> String {
     format!(
-        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{}}}",
+        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{},\"liveness_depth\":{}}}",
         e.bounds.acceptors,
         e.bounds.proposers,
         e.bounds.depth,
@@ -172,6 +172,7 @@ pub fn exhausted_json(e: &Exhausted) -> String {
         e.unique,
         e.generated,
         e.seconds,
-        e.stopped.as_deref().map(json_str).unwrap_or_else(|| "null".into())
+        e.stopped.as_deref().map(json_str).unwrap_or_else(|| "null".into()),
+        e.liveness_depth
     )
 }

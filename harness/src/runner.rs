@@ -38,6 +38,8 @@ pub struct Options {
     pub replay: Option<PathBuf>,
     pub shrink_replays: usize,
     pub traces: bool,
+    /// Exhaustive search: check liveness from every state up to this depth.
+    pub liveness_depth: u32,
 }
 
 impl Default for Options {
@@ -57,6 +59,7 @@ impl Default for Options {
             replay: None,
             shrink_replays: 4_000,
             traces: true,
+            liveness_depth: 3,
         }
     }
 }
@@ -89,6 +92,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                     .map_err(|_| format!("--budget: `{val}` is not a number"))?
             }
             "--max-states" => o.max_states = num(val)? as usize,
+            "--liveness-depth" => o.liveness_depth = num(val)? as u32,
             "--call-timeout" => o.call_timeout_ms = num(val)?,
             "--replay" => o.replay = Some(PathBuf::from(val)),
             "--shrink" => o.shrink_replays = num(val)? as usize,
@@ -264,6 +268,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
                     .max(0.1),
                 ),
                 max_states: o.max_states,
+                liveness_depth: o.liveness_depth,
             };
             set_context(format!("exhaustive search with {proposers} proposers"));
             let phase = format!("exhaustive-{proposers}");

@@ -1208,6 +1208,24 @@ impl World {
         h.finish()
     }
 
+    /// The same nodes, disks and ghost state, with the network as a queue holding nothing: the
+    /// system as it is when every message not yet delivered is lost and the faults stop (a
+    /// schedule the network allows at any point). The calm phase starts from this.
+    pub fn without_network(&self) -> World {
+        let setup = Setup::new(
+            self.setup.impls,
+            self.setup.acceptors,
+            self.setup.proposers,
+            false,
+        );
+        World {
+            setup,
+            net: Rc::new(Vec::new()),
+            sent: Vec::new(),
+            ..self.clone()
+        }
+    }
+
     /// A short description of every node, for reports.
     pub fn describe_nodes(&self) -> Vec<String> {
         let mut lines = Vec::new();

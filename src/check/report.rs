@@ -49,11 +49,22 @@ pub struct ExhaustiveRecord {
     pub generated: u64,
     pub seconds: f64,
     pub stopped: Option<String>,
+    /// Liveness was checked from every state up to this depth.
+    #[serde(default)]
+    pub liveness_depth: u32,
 }
 
 impl ExhaustiveRecord {
     /// The sentence that says exactly what was proven.
     pub fn proven(&self) -> String {
+        format!(
+            "{}; and from every state up to depth {}, once faults stop, each proposer alone decides",
+            self.proven_safety(),
+            self.liveness_depth
+        )
+    }
+
+    fn proven_safety(&self) -> String {
         let scope = format!(
             "{} acceptors and {} proposers, the network as the set of messages sent (loss, duplication, reordering), at most {} crash{} and {} timeout{}",
             self.acceptors,
@@ -272,10 +283,14 @@ mod tests {
             generated: 5000,
             seconds: 1.0,
             stopped: None,
+            liveness_depth: 3,
         };
         assert!(e
             .proven()
             .starts_with("every schedule up to depth 10 with 3 acceptors and 2 proposers"));
+        assert!(e.proven().ends_with(
+            "; and from every state up to depth 3, once faults stop, each proposer alone decides"
+        ));
         e.complete = false;
         e.depth_done = 8;
         e.stopped = Some("the time budget of 8 s ran out".into());
