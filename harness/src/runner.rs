@@ -236,42 +236,42 @@ pub fn run(impls: Impls, o: &Options) -> String {
 
     let mut exhaustive = Vec::new();
     if o.depth > 0 {
-        let plan: Vec<u32> = if o.proposers == 0 {
-            vec![2, 3]
+        // (acceptors, proposers, depth, share of the budget). With more nodes the space grows much
+        // faster, so the later configurations search less deep: three proposers find races among
+        // proposers, five acceptors find quorum-size mistakes that are right by chance for three.
+        let plan: Vec<(usize, u32, u32, f64)> = if o.proposers == 0 {
+            vec![
+                (3, 2, o.depth, 0.6),
+                (3, 3, o.depth.saturating_sub(2), 0.25),
+                (5, 2, o.depth.saturating_sub(4), 0.15),
+            ]
         } else {
-            vec![o.proposers]
+            vec![(3, o.proposers, o.depth, 1.0)]
         };
         let started = Instant::now();
-        for (k, &proposers) in plan.iter().enumerate() {
+        let mut share_used = 0.0;
+        for (k, &(acceptors, proposers, depth, share)) in plan.iter().enumerate() {
+            share_used += share;
             let left = o.budget - started.elapsed().as_secs_f64();
-            if k > 0 && left < 0.5 {
+            if k > 0 && left < 0.3 {
                 break;
             }
-            // With three proposers the space grows much faster: search two levels less deep.
-            let depth = if k > 0 {
-                o.depth.saturating_sub(2)
-            } else {
-                o.depth
-            };
+            // Each configuration may use its share, plus what the earlier ones left unused.
+            let until = o.budget * share_used - started.elapsed().as_secs_f64();
             let bounds = Bounds {
-                acceptors: 3,
+                acceptors,
                 proposers: proposers as usize,
                 depth,
                 crashes: o.crashes,
                 timeouts: o.timeouts,
-                budget: Duration::from_secs_f64(
-                    if k == 0 && plan.len() > 1 {
-                        left * 0.75
-                    } else {
-                        left
-                    }
-                    .max(0.1),
-                ),
+                budget: Duration::from_secs_f64(until.max(0.1)),
                 max_states: o.max_states,
                 liveness_depth: o.liveness_depth,
             };
-            set_context(format!("exhaustive search with {proposers} proposers"));
-            let phase = format!("exhaustive-{proposers}");
+            set_context(format!(
+                "exhaustive search with {acceptors} acceptors and {proposers} proposers"
+            ));
+            let phase = format!("exhaustive-{acceptors}-{proposers}");
             match explore::exhaustive(impls, bounds, |s| {
                 progress(
                     &phase,

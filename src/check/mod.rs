@@ -141,8 +141,11 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                     "traces" => format!("traces: {}/{} {}", p.done, p.total, p.detail),
                     "random" => format!("random schedules: {}/{}", p.done, p.total),
                     ph if ph.starts_with("exhaustive") => format!(
-                        "exhaustive search, {} proposers: {} unique states ({} explored), {}",
-                        ph.trim_start_matches("exhaustive-"),
+                        "exhaustive search, {}: {} unique states ({} explored), {}",
+                        match ph.trim_start_matches("exhaustive-").split_once('-') {
+                            Some((a, p)) => format!("{a} acceptors and {p} proposers"),
+                            None => ph.to_string(),
+                        },
                         p.done,
                         p.total,
                         p.detail
