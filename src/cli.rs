@@ -188,7 +188,8 @@ pub struct CheckArgs {
     /// Exhaustive phase: how many proposers (2 or 3).
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=3))]
     pub proposers: Option<u32>,
-    /// Exhaustive phase: time budget in seconds.
+    /// Exhaustive phase: a time limit in seconds, as a safety net (default 60). The depth and
+    /// --max-states bound the search, so a check explores the same schedules on any machine.
     #[arg(long, value_name = "SECONDS")]
     pub budget: Option<f64>,
     /// Exhaustive phase: memory budget, as unique states kept (about 1 KB each with the frontier).

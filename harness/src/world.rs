@@ -992,7 +992,17 @@ impl World {
                 let mut outbox = Outbox::new();
                 guard::call(kind, id.0, || f(node, &mut outbox))?;
                 let decided = guard::call(CallKind::Decided, id.0, || node.decided())?;
-                let out = outbox.drain();
+                let mut out = outbox.drain();
+                // The order of the messages one call sends carries no meaning (the network
+                // reorders them anyway), but it may come from a HashMap's iteration, which changes
+                // from run to run: sorting keeps the same seed on the same schedules.
+                out.sort_by(|(ta, ma), (tb, mb)| {
+                    Env::unkeyed(id, *ta, ma.clone()).cmp_content(&Env::unkeyed(
+                        id,
+                        *tb,
+                        mb.clone(),
+                    ))
+                });
                 if let Some(k) = key {
                     self.rehash_prop(p);
                     let m = PropMemo {

@@ -26,7 +26,7 @@ use report::{Outcome, RunnerResult, Verdict};
 pub const DEFAULT_DEPTH: u32 = 9;
 pub const DEFAULT_CRASHES: u32 = 1;
 pub const DEFAULT_TIMEOUTS: u32 = 1;
-pub const DEFAULT_BUDGET: f64 = 7.0;
+pub const DEFAULT_BUDGET: f64 = 60.0;
 
 pub fn cmd_init(args: &InitArgs, _ui: Ui) -> Result<u8> {
     let r = workspace::init(&args.dir, args.force)?;

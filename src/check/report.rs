@@ -226,7 +226,7 @@ pub fn contract_json(o: &Outcome) -> serde_json::Value {
         v["exhaustive"] = serde_json::json!(o
             .exhaustive
             .iter()
-            .map(|e| serde_json::json!({"proven": e.proven(), "complete": e.complete, "depth": e.depth_done, "unique_states": e.unique, "seconds": e.seconds, "proposers": e.proposers}))
+            .map(|e| serde_json::json!({"proven": e.proven(), "complete": e.complete, "depth": e.depth_done, "unique_states": e.unique, "acceptors": e.acceptors, "proposers": e.proposers}))
             .collect::<Vec<_>>());
     }
     if let Some(r) = &o.replay_file {

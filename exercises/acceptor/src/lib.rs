@@ -13,6 +13,9 @@
 //! - An acceptor may ignore any request (reply `None`) without harming safety; a `Nack` only helps
 //!   proposers give up sooner.
 //! - What you reply must already be durable: think about what a restart would forget.
+//!
+//! Prefer `BTreeMap`, `BTreeSet` or `Vec` to `HashMap` and `HashSet`: their iteration order changes
+//! from run to run, and the grader's counterexamples repeat exactly only if your code does.
 
 use paxos_api::{Acceptor, Ballot, Disk, Message, NodeId, Value};
 

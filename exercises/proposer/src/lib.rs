@@ -13,6 +13,9 @@
 //!   the highest-numbered proposal reported in those promises, or your own value if none was.
 //! - A value is chosen when a majority of acceptors accepted the same proposal. Only then may
 //!   `decided` return it. Replies can be duplicated: count acceptors, not messages.
+//!
+//! Prefer `BTreeMap`, `BTreeSet` or `Vec` to `HashMap` and `HashSet`: their iteration order changes
+//! from run to run, and the grader's counterexamples repeat exactly only if your code does.
 
 use paxos_api::{Message, NodeId, Outbox, Proposer, Value};
 
