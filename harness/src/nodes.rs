@@ -157,7 +157,7 @@ impl RefProposer {
     }
 
     fn start_round(&mut self, out: &mut Outbox) {
-        self.highest_round += 1;
+        self.highest_round = self.highest_round.saturating_add(1);
         let ballot = Ballot::new(self.highest_round, self.id);
         self.ballot = Some(ballot);
         self.promises.clear();

@@ -284,6 +284,8 @@ pub struct AccGhost {
     /// The restart count when `promised` / `accepted` were last raised (messages only).
     pub promised_at: u32,
     pub accepted_at: u32,
+    /// What the disk held at the last restart (messages only).
+    pub restart_disk: Option<paxos_api::AcceptorRecord>,
 }
 
 impl Hash for AccGhost {
@@ -448,6 +450,20 @@ fn echo_step(n: u32, step: &Step) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{}step {n} {}", crate::runner::MARK, step.describe());
     let _ = out.flush();
+}
+
+/// `promised=(1,P1) accepted=none`, or `nothing`.
+fn record_str(r: Option<&paxos_api::AcceptorRecord>) -> String {
+    match r {
+        None => "nothing".into(),
+        Some(r) => format!(
+            "promised={} accepted={}",
+            r.promised
+                .map(|b| ballot_str(&b))
+                .unwrap_or_else(|| "none".into()),
+            proposal_str(&r.accepted)
+        ),
+    }
 }
 
 /// A learner's `Debug` output, cut to one readable line.
@@ -659,7 +675,10 @@ impl World {
                 let node =
                     guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
                 self.acc[a].node = Some(node);
-                Rc::make_mut(&mut self.ghost.acc)[a].restarts += 1;
+                let on_disk = self.acc[a].disk.load();
+                let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
+                g.restarts += 1;
+                g.restart_disk = on_disk;
                 if self.setup.hashing {
                     self.rehash_acc(a);
                 }
@@ -765,9 +784,31 @@ impl World {
                     reply
                 }
             };
-            if let Some(reply) = reply {
-                self.check_acceptor_reply(a, e.from, request_ballot, value, &reply)?;
-                self.send(e.to, e.from, reply);
+            match reply {
+                Some(reply) => {
+                    self.check_acceptor_reply(a, e.from, request_ballot, value, &reply)?;
+                    self.send(e.to, e.from, reply);
+                }
+                None => {
+                    // Silent, but its disk may show the acceptance: that is an Accepted reply
+                    // lost on the way, and counts as one.
+                    if let Some(v) = value {
+                        let accepted_now = self.acc[a]
+                            .disk
+                            .load()
+                            .and_then(|r| r.accepted)
+                            .is_some_and(|(db, dv)| db == request_ballot && &dv == v);
+                        if accepted_now
+                            && self.ghost.acc[a].accepted.as_ref()
+                                != Some(&(request_ballot, v.clone()))
+                        {
+                            let silent = Message::Accepted {
+                                ballot: request_ballot,
+                            };
+                            self.check_acceptor_reply(a, e.from, request_ballot, Some(v), &silent)?;
+                        }
+                    }
+                }
             }
             Ok(())
         }
@@ -792,21 +833,34 @@ impl World {
             ));
         }
         let g = &self.ghost.acc[a];
-        let since_restart = |at: u32| {
+        // Why a restarted acceptor forgot: not saved before the reply, or saved but not restored.
+        let since_restart = |at: u32, what: &str, saved: bool| {
             if g.restarts > at {
-                format!(
-                    " {name} had restarted since then, and its disk holds {}: what it promised was not saved before it replied",
-                    self.disk_str(a)
-                )
+                let disk = record_str(g.restart_disk.as_ref());
+                if saved {
+                    format!(" {name} had restarted since then with {disk} on its disk: what it {what} was saved, but start() did not restore it")
+                } else {
+                    format!(" {name} had restarted since then with {disk} on its disk: what it {what} was not saved before it replied")
+                }
             } else {
                 String::new()
             }
         };
+        let saved_promise = g
+            .restart_disk
+            .as_ref()
+            .and_then(|r| r.promised)
+            .zip(g.promised)
+            .is_some_and(|(d, p)| d >= p);
+        let saved_accept = g.accepted.is_some()
+            && g.restart_disk
+                .as_ref()
+                .is_some_and(|r| r.accepted == g.accepted);
         match (value, reply) {
             (None, Message::Promise { accepted, .. }) => {
                 if let Some(p) = g.promised {
                     if b < p {
-                        let tail = since_restart(g.promised_at);
+                        let tail = since_restart(g.promised_at, "promised", saved_promise);
                         return Err(violation(
                             Property::Conformance,
                             "promise-backwards",
@@ -824,7 +878,7 @@ impl World {
                     } else {
                         "promise-invents"
                     };
-                    let tail = since_restart(g.accepted_at);
+                    let tail = since_restart(g.accepted_at, "accepted", saved_accept);
                     return Err(violation(
                         Property::Conformance,
                         code,
@@ -854,7 +908,7 @@ impl World {
             (Some(v), Message::Accepted { .. }) => {
                 if let Some(p) = g.promised {
                     if b < p {
-                        let tail = since_restart(g.promised_at);
+                        let tail = since_restart(g.promised_at, "promised", saved_promise);
                         return Err(violation(
                             Property::Conformance,
                             "accept-below-promise",
@@ -877,7 +931,34 @@ impl World {
                 }
                 self.record_vote(a, b, v)
             }
-            (_, Message::Nack { .. }) => Ok(()),
+            (_, Message::Nack { promised, .. }) => {
+                // A Nack names the higher ballot that binds the acceptor: above the refused one,
+                // and one it promised or accepted (on the wire or on its disk).
+                let disk = self.acc[a].disk.load().unwrap_or_default();
+                let known = [
+                    g.promised,
+                    g.accepted.as_ref().map(|(b, _)| *b),
+                    disk.promised,
+                    disk.accepted.map(|(b, _)| b),
+                ]
+                .into_iter()
+                .flatten()
+                .max();
+                // (Equal to the refused ballot is the mistake of refusing an equal ballot, which
+                // the liveness check teaches better.)
+                if *promised < b || known.is_none_or(|k| *promised > k) {
+                    return Err(violation(
+                        Property::Conformance,
+                        "nack-invents",
+                        format!(
+                            "{name} refused {request} with a Nack naming {}, but the ballot that binds it is {}: a Nack names the higher ballot the acceptor promised, so the proposer can go above it",
+                            ballot_str(promised),
+                            known.map(|k| ballot_str(&k)).unwrap_or_else(|| "none (it promised nothing)".into())
+                        ),
+                    ));
+                }
+                Ok(())
+            }
             (_, other) => bad(format!(
                 "{name} answered {request} with {}",
                 message_str(other)

@@ -184,6 +184,7 @@ pub fn lesson(code: &str) -> Lesson {
         "agreement" => ("Two different values were chosen: the safety of consensus is broken (Paxos Made Simple, 2.1).", "paxos"),
         "validity" => ("Only a value some client proposed may be chosen (Paxos Made Simple, 2.1).", "paxos"),
         "liveness" => ("With a reliable network, a majority of acceptors up and one proposer retrying, Paxos must decide: retry with a ballot above any seen, and make sure an acceptor accepts a ballot equal to its promise (Paxos Made Simple, 2.4).", "flp"),
+        "nack-invents" => ("A Nack tells the proposer which ballot to beat: it names the ballot the acceptor actually promised (or accepted), which is above the refused one. A made-up ballot sends proposers astray.", "paxos"),
         "bad-reply" | "bad-request" | "bad-message" | "bad-destination" => ("Messages follow the protocol: a reply carries the ballot of the request it answers, acceptors reply with Promise, Accepted or Nack, proposers send Prepare and Accept to acceptors.", "paxos"),
         _ => ("Your code panicked. A panic in a handler is a crash of that node at the worst moment; handle every message, including duplicates and stale ballots.", "bugs"),
     };
@@ -257,6 +258,7 @@ mod tests {
             "validity",
             "liveness",
             "bad-reply",
+            "nack-invents",
         ];
         let panic_text = lesson("panic").text;
         for c in codes {
