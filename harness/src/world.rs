@@ -934,16 +934,14 @@ impl World {
             (_, Message::Nack { promised, .. }) => {
                 // A Nack names the higher ballot that binds the acceptor: above the refused one,
                 // and one it promised or accepted (on the wire or on its disk).
-                let disk = self.acc[a].disk.load().unwrap_or_default();
-                let known = [
-                    g.promised,
-                    g.accepted.as_ref().map(|(b, _)| *b),
-                    disk.promised,
-                    disk.accepted.map(|(b, _)| b),
-                ]
-                .into_iter()
-                .flatten()
-                .max();
+                let seen = g.promised.max(g.accepted.as_ref().map(|(b, _)| *b));
+                // The disk is read only when the wire alone does not explain the ballot.
+                let known = if seen.is_some_and(|k| *promised <= k) {
+                    seen
+                } else {
+                    let disk = self.acc[a].disk.load().unwrap_or_default();
+                    seen.max(disk.promised).max(disk.accepted.map(|(b, _)| b))
+                };
                 // (Equal to the refused ballot is the mistake of refusing an equal ballot, which
                 // the liveness check teaches better.)
                 if *promised < b || known.is_none_or(|k| *promised > k) {
@@ -1077,13 +1075,12 @@ impl World {
                 // The order of the messages one call sends carries no meaning (the network
                 // reorders them anyway), but it may come from a HashMap's iteration, which changes
                 // from run to run: sorting keeps the same seed on the same schedules.
-                out.sort_by(|(ta, ma), (tb, mb)| {
-                    Env::unkeyed(id, *ta, ma.clone()).cmp_content(&Env::unkeyed(
-                        id,
-                        *tb,
-                        mb.clone(),
-                    ))
-                });
+                let order = |(ta, ma): &(NodeId, Message), (tb, mb): &(NodeId, Message)| {
+                    ta.cmp(tb).then_with(|| cmp_message(ma, mb))
+                };
+                if !out.is_sorted_by(|x, y| order(x, y).is_le()) {
+                    out.sort_by(order);
+                }
                 if let Some(k) = key {
                     self.rehash_prop(p);
                     let m = PropMemo {
@@ -1355,27 +1352,33 @@ impl World {
 impl Env {
     /// A total order on content (ties of `key` only): sender, receiver, kind, ballot, payload.
     fn cmp_content(&self, other: &Env) -> std::cmp::Ordering {
-        /// Kind, ballot, then the payload of each kind.
-        type Rank<'a> = (
-            u8,
-            Ballot,
-            Option<&'a Value>,
-            Option<Ballot>,
-            Option<Option<&'a Proposal>>,
-        );
-        fn rank(m: &Message) -> Rank<'_> {
-            match m {
-                Message::Prepare { ballot } => (0, *ballot, None, None, None),
-                Message::Promise { ballot, accepted } => {
-                    (1, *ballot, None, None, Some(accepted.as_ref()))
-                }
-                Message::Accept { ballot, value } => (2, *ballot, Some(value), None, None),
-                Message::Accepted { ballot } => (3, *ballot, None, None, None),
-                Message::Nack { ballot, promised } => (4, *ballot, None, Some(*promised), None),
-            }
-        }
-        (self.from, self.to, rank(&self.msg)).cmp(&(other.from, other.to, rank(&other.msg)))
+        (self.from, self.to)
+            .cmp(&(other.from, other.to))
+            .then_with(|| cmp_message(&self.msg, &other.msg))
     }
+}
+
+/// A total order on messages: kind, ballot, then the payload of each kind.
+fn cmp_message(a: &Message, b: &Message) -> std::cmp::Ordering {
+    type Rank<'a> = (
+        u8,
+        Ballot,
+        Option<&'a Value>,
+        Option<Ballot>,
+        Option<Option<&'a Proposal>>,
+    );
+    fn rank(m: &Message) -> Rank<'_> {
+        match m {
+            Message::Prepare { ballot } => (0, *ballot, None, None, None),
+            Message::Promise { ballot, accepted } => {
+                (1, *ballot, None, None, Some(accepted.as_ref()))
+            }
+            Message::Accept { ballot, value } => (2, *ballot, Some(value), None, None),
+            Message::Accepted { ballot } => (3, *ballot, None, None, None),
+            Message::Nack { ballot, promised } => (4, *ballot, None, Some(*promised), None),
+        }
+    }
+    rank(a).cmp(&rank(b))
 }
 
 /// May a proposer send `value` in phase 2, given the promises it received for the ballot?
