@@ -965,16 +965,7 @@ impl World {
     }
 
     fn disk_str(&self, a: usize) -> String {
-        match self.acc[a].disk.load() {
-            None => "nothing".into(),
-            Some(r) => format!(
-                "promised={} accepted={}",
-                r.promised
-                    .map(|b| ballot_str(&b))
-                    .unwrap_or_else(|| "none".into()),
-                proposal_str(&r.accepted)
-            ),
-        }
+        record_str(self.acc[a].disk.load().as_ref())
     }
 
     fn record_vote(&mut self, a: usize, b: Ballot, v: &Value) -> Result<(), Failure> {

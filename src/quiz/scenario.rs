@@ -370,6 +370,18 @@ fn describe_state(a: AcceptorId, s: &AcceptorState) -> String {
     }
 }
 
+/// The explanation's tail when the accepted ballot is below the request: comparing the request
+/// with it instead of with the promise is the classic mistake.
+fn accepted_ballot_trap(acc: Option<Proposal>, n: Ballot) -> String {
+    match acc {
+        Some(a) if a.ballot < n => format!(
+            " Comparing {n} with the accepted ballot {} instead of the promise is the classic mistake.",
+            a.ballot
+        ),
+        _ => String::new(),
+    }
+}
+
 fn reported(acc: Option<Proposal>) -> String {
     match acc {
         Some(p) => format!("reporting its accepted proposal {p}"),
@@ -443,14 +455,7 @@ fn prepare_question(rng: &mut Rng) -> Draft {
             )
         } else {
             let p = state.promised.expect("a refusal means a promise");
-            let trap = match acc {
-                Some(a) if a.ballot < n => format!(
-                    " Comparing {n} with the accepted ballot {} instead of the promise is the \
-                     classic mistake.",
-                    a.ballot
-                ),
-                _ => String::new(),
-            };
+            let trap = accepted_ballot_trap(acc, n);
             format!(
                 "Answers a Prepare below its promise: it already promised {p}, greater than {n}, \
                  and promising {n} would break that promise.{trap}"
@@ -671,14 +676,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
             }
         } else {
             let p = state.promised.expect("a refusal means a promise");
-            let trap = match acc {
-                Some(a) if a.ballot < n => format!(
-                    " Comparing {n} with the accepted ballot {} instead of the promise is the \
-                     classic mistake.",
-                    a.ballot
-                ),
-                _ => String::new(),
-            };
+            let trap = accepted_ballot_trap(acc, n);
             format!(
                 "Breaks its promise: it promised {p}, greater than {n}, never to accept a proposal \
                  numbered below {p}.{trap}"
