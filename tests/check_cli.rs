@@ -421,3 +421,23 @@ fn hints_come_one_at_a_time() {
     let all = hint(&["--all"]);
     insta::assert_snapshot!("hint_all", all);
 }
+
+#[test]
+fn help_texts() {
+    for args in [
+        &["--help"][..],
+        &["check", "--help"],
+        &["init", "--help"],
+        &["hint", "--help"],
+        &["list", "--help"],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"))
+            .args(args)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}");
+        let name = format!("help_{}", args[0].trim_start_matches('-'));
+        insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+    }
+}
