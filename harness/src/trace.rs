@@ -25,8 +25,7 @@ use std::rc::Rc;
 use paxos_api::Ballot;
 
 use crate::world::{
-    acceptor_id, message_ballot, message_kind, node_name, proposer_id, Env, Step, World,
-    PROPOSER_BASE,
+    message_ballot, message_kind, node_name, proposer_id, Env, Step, World, PROPOSER_BASE,
 };
 
 /// A parsed trace.
@@ -366,6 +365,5 @@ pub fn to_file(
     for step in steps {
         s.push_str(&format!("  - {}\n", exact_line(step)));
     }
-    let _ = acceptor_id;
     s
 }

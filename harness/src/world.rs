@@ -786,7 +786,7 @@ impl World {
             };
             match reply {
                 Some(reply) => {
-                    self.check_acceptor_reply(a, e.from, request_ballot, value, &reply)?;
+                    self.check_acceptor_reply(a, request_ballot, value, &reply)?;
                     self.send(e.to, e.from, reply);
                 }
                 None => {
@@ -805,7 +805,7 @@ impl World {
                             let silent = Message::Accepted {
                                 ballot: request_ballot,
                             };
-                            self.check_acceptor_reply(a, e.from, request_ballot, Some(v), &silent)?;
+                            self.check_acceptor_reply(a, request_ballot, Some(v), &silent)?;
                         }
                     }
                 }
@@ -817,7 +817,6 @@ impl World {
     fn check_acceptor_reply(
         &mut self,
         a: usize,
-        proposer: NodeId,
         b: Ballot,
         value: Option<&Value>,
         reply: &Message,
@@ -902,7 +901,6 @@ impl World {
                     g.promised = Some(b);
                     g.promised_at = g.restarts;
                 }
-                let _ = proposer;
                 Ok(())
             }
             (Some(v), Message::Accepted { .. }) => {
