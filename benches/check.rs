@@ -73,7 +73,7 @@ fn random_rate() {
 }
 
 fn exhaustive_rate() {
-    let bounds = Bounds {
+    let plain = Bounds {
         acceptors: 3,
         proposers: 2,
         depth: 9,
@@ -82,14 +82,27 @@ fn exhaustive_rate() {
         budget: Duration::from_secs(120),
         max_states: 10_000_000,
         liveness_depth: 3,
+        takeover: None,
     };
-    for _ in 0..2 {
+    // The default takeover search: P1, P2 up to 10 steps, then P3 up to 4, one crash after.
+    let takeover = Bounds {
+        proposers: 3,
+        depth: 14,
+        timeouts: 0,
+        takeover: Some(explore::Takeover { early: 10 }),
+        ..plain
+    };
+    for (what, bounds) in [
+        ("exhaustive", plain),
+        ("exhaustive", plain),
+        ("takeover", takeover),
+    ] {
         let c0 = cpu_seconds();
         let e = explore::exhaustive(learner(), bounds, |_| {})
             .expect("the correct solution has no counterexample");
         let cpu = cpu_seconds() - c0;
         println!(
-            "exhaustive, depth {} complete={}: {} unique states ({} generated) in {:.2} s wall ({:.0} unique/s), {cpu:.2} s CPU ({:.0} unique/s per core)",
+            "{what}, depth {} complete={}: {} unique states ({} generated) in {:.2} s wall ({:.0} unique/s), {cpu:.2} s CPU ({:.0} unique/s per core)",
             e.depth_done,
             e.complete,
             e.unique,

@@ -177,7 +177,8 @@ pub struct CheckArgs {
     #[arg(long, default_value_t = 10_000)]
     pub schedules: u64,
     /// Exhaustive phase: the deepest schedule explored (default 9 for 3 acceptors and 2 proposers;
-    /// 3 proposers go 2 less deep, 5 acceptors 4 less; 0 skips the phase).
+    /// 3 proposers go 2 less deep, 5 acceptors 4 less; 0 skips the phase, and the takeover search
+    /// too unless --takeover is given).
     #[arg(long)]
     pub depth: Option<u32>,
     /// Exhaustive phase: acceptor crashes allowed per schedule (default 1).
@@ -190,6 +191,13 @@ pub struct CheckArgs {
     /// then 5 acceptors with 2 proposers).
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=3))]
     pub proposers: Option<u32>,
+    /// Exhaustive phase, takeover search (3 acceptors, 3 proposers): P1 and P2 take up to EARLY
+    /// steps, then stop, and P3 takes over for up to LATE more; `off` skips it (default 10+4).
+    #[arg(long, value_name = "EARLY+LATE", value_parser = parse_takeover)]
+    pub takeover: Option<Takeover>,
+    /// Exhaustive phase, takeover search: proposer timeouts allowed in each turn (default 0).
+    #[arg(long, value_name = "N")]
+    pub takeover_timeouts: Option<u32>,
     /// Exhaustive phase: a time limit in seconds, as a safety net (default 60). The depth and
     /// --max-states bound the search, so a check explores the same schedules on any machine.
     #[arg(long, value_name = "SECONDS")]
@@ -240,4 +248,12 @@ mod tests {
     fn definitions_are_consistent() {
         Cli::command().debug_assert();
     }
+}
+
+/// `--takeover EARLY+LATE` or `--takeover off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Takeover(pub Option<(u32, u32)>);
+
+fn parse_takeover(v: &str) -> Result<Takeover, String> {
+    paxos_harness::runner::parse_takeover(v).map(Takeover)
 }

@@ -76,6 +76,8 @@ impl Bench {
             "2000",
             "--depth",
             "5",
+            "--takeover",
+            "8+4",
             "--budget",
             "30",
             "--call-timeout",
@@ -343,6 +345,66 @@ fn proposer_verdicts_and_paxos_together() {
     b.put("acceptor", "acceptor_good.rs");
     let (code, v) = b.json("paxos");
     assert_eq!((code, v["verdict"].as_str().unwrap()), (0, "pass"), "{v}");
+}
+
+/// The takeover search alone (`--depth 0` with an explicit `--takeover`) on a correct proposer:
+/// the JSON says what it proved. (That it finds the value-choice bugs is shown by the harness's
+/// catalogue test, through the same `runner::run`: here the named traces would find them first.)
+#[test]
+fn takeover_search_from_the_command_line() {
+    let b = Bench::new("takeover");
+    b.put("proposer", "proposer_good.rs");
+    let ws = b.ws.to_str().unwrap();
+    let out = b
+        .cmd(&[
+            "check",
+            "proposer",
+            "--dir",
+            ws,
+            "--format",
+            "json",
+            "--schedules",
+            "0",
+            "--depth",
+            "0",
+            "--takeover",
+            "10+4",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {text}\nstderr: {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(
+        (out.status.code(), v["verdict"].as_str()),
+        (Some(0), Some("pass")),
+        "{v}"
+    );
+    let phases = v["exhaustive"].as_array().unwrap();
+    assert_eq!(phases.len(), 1, "only the takeover search: {v}");
+    assert_eq!(phases[0]["takeover"], 10, "{v}");
+    assert!(
+        phases[0]["proven"]
+            .as_str()
+            .unwrap()
+            .starts_with("every schedule up to depth 14 with 3 acceptors and 3 proposers in which P1 and P2 take up to 10 steps, then stop with their messages lost, and P3 takes over"),
+        "{v}"
+    );
+
+    let out = b
+        .cmd(&["check", "proposer", "--dir", ws, "--takeover", "10"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("is not EARLY+LATE"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

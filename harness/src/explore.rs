@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 use crate::hash::IdentityBuild;
 use crate::nodes::Impls;
 use crate::trace::{Selector, Trace};
-use crate::world::{node_name, proposer_id, Failure, Property, Setup, Step, Violation, World};
+use crate::world::{
+    node_name, proposer_id, Failure, Property, Setup, Step, Violation, World, PROPOSER_BASE,
+};
 
 /// After faults stop: how many timeouts the chosen proposer gets, and how many deliveries in all.
 pub const CALM_TIMEOUTS: u32 = 50;
@@ -365,6 +367,103 @@ pub struct Bounds {
     pub max_states: usize,
     /// Check liveness (the calm phase, each proposer in turn) from every state up to this depth.
     pub liveness_depth: u32,
+    /// Proposers take turns (see [`Takeover`]); `None`: every step is allowed at any time.
+    pub takeover: Option<Takeover>,
+}
+
+/// The takeover search: every proposer but the last runs for up to `early` steps (deliveries and
+/// timeouts), then they stop with their messages in flight lost, and the last proposer takes over
+/// (deliveries, timeouts, acceptor crashes): what a new leader meets after the old ones crashed.
+/// Each turn has the whole timeout budget.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Takeover {
+    pub early: u32,
+}
+
+/// The proposer a step works for: the sender of a message to an acceptor, the receiver of a reply,
+/// the proposer that proposes, times out or stops. Crashes and restarts work for none.
+pub fn owner(step: &Step) -> Option<usize> {
+    match step {
+        Step::Deliver(e) | Step::Duplicate(e) | Step::Drop(e) => [e.to, e.from]
+            .into_iter()
+            .find(|id| id.0 > PROPOSER_BASE)
+            .map(|id| (id.0 - PROPOSER_BASE - 1) as usize),
+        Step::Propose(p) | Step::Timeout(p) | Step::Stop(p) => Some(*p),
+        Step::Crash(_) | Step::Restart(_) => None,
+    }
+}
+
+/// Where a schedule of the takeover search is: which proposers may act, which have stopped.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Phase {
+    active: u32,
+    retired: u32,
+}
+
+impl Phase {
+    const ANY: Phase = Phase {
+        active: u32::MAX,
+        retired: 0,
+    };
+
+    fn key(self, state: u64) -> u64 {
+        if self == Phase::ANY {
+            state
+        } else {
+            crate::hash::hash_of(&(state, self))
+        }
+    }
+
+    /// May a schedule in this phase take `step`?
+    fn allows(self, step: &Step) -> bool {
+        if self == Phase::ANY {
+            return true;
+        }
+        match owner(step) {
+            Some(p) => self.active & (1 << p) != 0,
+            None => self.retired != 0,
+        }
+    }
+
+    /// The proposers of the next turn, if there is one.
+    fn next_turn(self, mode: Option<Takeover>, proposers: usize) -> Option<u32> {
+        (mode.is_some() && self.retired == 0).then_some(1 << (proposers - 1))
+    }
+}
+
+type Arena = Vec<(u32, Option<Step>)>;
+
+/// Add a new state (already in the arena as `node`) to the next level, with the states its
+/// takeovers lead to (at the same depth: a takeover only stops proposers).
+fn enter(
+    w: World,
+    node: u32,
+    phase: Phase,
+    mode: Option<Takeover>,
+    arena: &mut Arena,
+    visited: &mut HashSet<u64, IdentityBuild>,
+    out: &mut Vec<(World, u32, Phase)>,
+) {
+    if let Some(active) = phase.next_turn(mode, w.prop.len()) {
+        let mut t = w.clone();
+        let mut n = node;
+        for p in (0..w.prop.len()).filter(|&p| phase.active & (1 << p) != 0) {
+            if t.proposer_up(p) && t.retire(p).is_ok() {
+                arena.push((n, Some(Step::Stop(p))));
+                n = (arena.len() - 1) as u32;
+            }
+        }
+        // Each turn has the whole timeout budget.
+        t.timeouts = 0;
+        let next = Phase {
+            active,
+            retired: phase.retired | (phase.active & ((1 << w.prop.len()) - 1)),
+        };
+        if visited.insert(next.key(t.state_hash())) {
+            enter(t, n, next, mode, arena, visited, out);
+        }
+    }
+    out.push((w, node, phase));
 }
 
 /// What the exhaustive search established.
@@ -401,14 +500,34 @@ pub fn exhaustive(
         sticky: true,
         steps,
         calm: None,
-        origin: "exhaustive search".into(),
+        origin: match bounds.takeover {
+            None => "exhaustive search".into(),
+            Some(_) => "exhaustive search, takeover".into(),
+        },
         lesson: None,
     };
     let (root, init_steps) = World::started(setup).map_err(|(s, f)| Box::new(found(f, s)))?;
     let mut arena: Vec<(u32, Option<Step>)> = vec![(u32::MAX, None)];
     let mut visited: HashSet<u64, IdentityBuild> = HashSet::default();
-    visited.insert(root.state_hash());
-    let mut frontier: Vec<(World, u32)> = vec![(root, 0)];
+    let mut frontier: Vec<(World, u32, Phase)> = Vec::new();
+    let phase = match bounds.takeover {
+        None => Phase::ANY,
+        Some(_) => Phase {
+            active: (1 << (bounds.proposers - 1)) - 1,
+            retired: 0,
+        },
+    };
+    visited.insert(phase.key(root.state_hash()));
+    enter(
+        root,
+        0,
+        phase,
+        bounds.takeover,
+        &mut arena,
+        &mut visited,
+        &mut frontier,
+    );
+
     let mut stats = Exhausted {
         bounds,
         depth_done: 0,
@@ -446,7 +565,7 @@ pub fn exhaustive(
         // Liveness from every state of the shallow levels: faults stop there, and each proposer
         // in turn must decide alone (the calm phase of the random schedules, from every state).
         if depth - 1 <= bounds.liveness_depth {
-            for (w, node) in &frontier {
+            for (w, node, _) in &frontier {
                 for p in (0..w.prop.len()).filter(|&p| w.proposer_up(p)) {
                     let mut calm = w.clone();
                     let mut calm_taken = Vec::new();
@@ -459,8 +578,13 @@ pub fn exhaustive(
             }
             stats.liveness_depth = depth - 1;
         }
-        let mut next: Vec<(World, u32)> = Vec::with_capacity(frontier.len() * 2);
-        for (w, node) in &frontier {
+        let mut next: Vec<(World, u32, Phase)> = Vec::with_capacity(frontier.len() * 2);
+        for (w, node, phase) in &frontier {
+            if let Some(Takeover { early }) = bounds.takeover {
+                if phase.retired == 0 && depth > early {
+                    continue;
+                }
+            }
             succ.clear();
             for e in w.net.iter() {
                 if w.node_up(e.to) {
@@ -484,14 +608,27 @@ pub fn exhaustive(
                 }
             }
             for s in &succ {
+                if !phase.allows(s) {
+                    continue;
+                }
                 let mut c = w.clone();
                 stats.generated += 1;
                 if let Err(f) = c.apply(s) {
                     return Err(Box::new(found(f, path(&arena, *node, s.clone()))));
                 }
-                if visited.insert(c.state_hash()) {
+                if !visited.contains(&phase.key(c.state_hash())) {
                     arena.push((*node, Some(s.clone())));
-                    next.push((c, (arena.len() - 1) as u32));
+                    let n = (arena.len() - 1) as u32;
+                    visited.insert(phase.key(c.state_hash()));
+                    enter(
+                        c,
+                        n,
+                        *phase,
+                        bounds.takeover,
+                        &mut arena,
+                        &mut visited,
+                        &mut next,
+                    );
                 }
             }
             if stats.generated.is_multiple_of(256)

@@ -160,7 +160,7 @@ fn json_free(s: &str) -> String {
 
 pub fn exhausted_json(e: &Exhausted) -> String {
     format!(
-        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{},\"liveness_depth\":{}}}",
+        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{},\"liveness_depth\":{},\"takeover\":{}}}",
         e.bounds.acceptors,
         e.bounds.proposers,
         e.bounds.depth,
@@ -173,6 +173,9 @@ pub fn exhausted_json(e: &Exhausted) -> String {
         e.generated,
         e.seconds,
         e.stopped.as_deref().map(json_str).unwrap_or_else(|| "null".into()),
-        e.liveness_depth
+        e.liveness_depth,
+        e.bounds
+            .takeover
+            .map_or_else(|| "null".to_string(), |t| t.early.to_string())
     )
 }

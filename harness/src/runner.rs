@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::explore::{self, Bounds, Found};
+use crate::explore::{self, Bounds, Found, Takeover};
 use crate::guard;
 use crate::nodes::Impls;
 use crate::report::{exhausted_json, found_json, json_str};
@@ -40,6 +40,11 @@ pub struct Options {
     pub traces: bool,
     /// Exhaustive search: check liveness from every state up to this depth.
     pub liveness_depth: u32,
+    /// The takeover search (3 acceptors, 3 proposers): P1 and P2 run for up to `.0` steps, then
+    /// stop, and P3 takes over for up to `.1` more. `None` skips it.
+    pub takeover: Option<(u32, u32)>,
+    /// The takeover search's timeout budget, for each turn.
+    pub takeover_timeouts: u32,
 }
 
 impl Default for Options {
@@ -60,8 +65,25 @@ impl Default for Options {
             shrink_replays: 4_000,
             traces: true,
             liveness_depth: 3,
+            takeover: Some(DEFAULT_TAKEOVER),
+            takeover_timeouts: 0,
         }
     }
+}
+
+/// The takeover search's default bounds: (the others' steps, the new proposer's steps).
+pub const DEFAULT_TAKEOVER: (u32, u32) = (10, 4);
+
+/// Parse `--takeover`: `EARLY+LATE` (`10+4`) or `off`.
+pub fn parse_takeover(v: &str) -> Result<Option<(u32, u32)>, String> {
+    if v == "off" {
+        return Ok(None);
+    }
+    let bad = || format!("--takeover: `{v}` is not EARLY+LATE (e.g. 10+4) or `off`");
+    let (a, b) = v.split_once('+').ok_or_else(bad)?;
+    let early = a.trim().parse::<u32>().map_err(|_| bad())?;
+    let late = b.trim().parse::<u32>().map_err(|_| bad())?;
+    Ok(Some((early, late)))
 }
 
 /// Parse the runner's arguments (`--key value` pairs).
@@ -93,6 +115,8 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "--max-states" => o.max_states = num(val)? as usize,
             "--liveness-depth" => o.liveness_depth = num(val)? as u32,
+            "--takeover" => o.takeover = parse_takeover(val)?,
+            "--takeover-timeouts" => o.takeover_timeouts = num(val)? as u32,
             "--call-timeout" => o.call_timeout_ms = num(val)?,
             "--replay" => o.replay = Some(PathBuf::from(val)),
             "--shrink" => o.shrink_replays = num(val)? as usize,
@@ -235,23 +259,33 @@ pub fn run(impls: Impls, o: &Options) -> String {
     progress("random", o.schedules, o.schedules, "done");
 
     let mut exhaustive = Vec::new();
-    if o.depth > 0 {
+    if o.depth > 0 || o.takeover.is_some() {
         // (acceptors, proposers, depth). With more nodes the space grows much faster, so the later
         // configurations search less deep: three proposers find races among proposers, five
         // acceptors find quorum-size mistakes that are right by chance for three. The bounds are
         // depths and a number of states, so the same check explores the same schedules on any
         // machine; the time budget is only a safety net, and the report says when it was hit.
-        let plan: Vec<(usize, u32, u32)> = if o.proposers == 0 {
+        //
+        // Then the takeover search goes deeper where it matters most: a new proposer that takes
+        // over after the others stopped must recover what they may have had chosen.
+        let mut plan: Vec<(usize, u32, u32, Option<Takeover>)> = if o.depth == 0 {
+            Vec::new()
+        } else if o.proposers == 0 {
             vec![
-                (3, 2, o.depth),
-                (3, 3, o.depth.saturating_sub(2)),
-                (5, 2, o.depth.saturating_sub(4)),
+                (3, 2, o.depth, None),
+                (3, 3, o.depth.saturating_sub(2), None),
+                (5, 2, o.depth.saturating_sub(4), None),
             ]
         } else {
-            vec![(3, o.proposers, o.depth)]
+            vec![(3, o.proposers, o.depth, None)]
         };
+        if let Some((early, late)) = o.takeover {
+            if o.proposers == 0 || o.proposers == 3 {
+                plan.push((3, 3, early + late, Some(Takeover { early })));
+            }
+        }
         let started = Instant::now();
-        for &(acceptors, proposers, depth) in &plan {
+        for &(acceptors, proposers, depth, takeover) in &plan {
             let left = o.budget - started.elapsed().as_secs_f64();
             if left <= 0.0 {
                 break;
@@ -261,15 +295,29 @@ pub fn run(impls: Impls, o: &Options) -> String {
                 proposers: proposers as usize,
                 depth,
                 crashes: o.crashes,
-                timeouts: o.timeouts,
+                timeouts: if takeover.is_some() {
+                    o.takeover_timeouts
+                } else {
+                    o.timeouts
+                },
                 budget: Duration::from_secs_f64(left),
                 max_states: o.max_states,
                 liveness_depth: o.liveness_depth,
+                takeover,
             };
-            set_context(format!(
-                "exhaustive search with {acceptors} acceptors and {proposers} proposers"
-            ));
-            let phase = format!("exhaustive-{acceptors}-{proposers}");
+            let (context, phase) = match takeover {
+                None => (
+                    format!(
+                        "exhaustive search with {acceptors} acceptors and {proposers} proposers"
+                    ),
+                    format!("exhaustive-{acceptors}-{proposers}"),
+                ),
+                Some(_) => (
+                    format!("takeover search with {acceptors} acceptors and {proposers} proposers"),
+                    "takeover".to_string(),
+                ),
+            };
+            set_context(context);
             match explore::exhaustive(impls, bounds, |s| {
                 progress(
                     &phase,

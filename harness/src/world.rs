@@ -1258,6 +1258,27 @@ impl World {
         slot.hash = h.finish();
     }
 
+    /// Proposer `p` stops for good (a `Stop` step), and what only it could still use is forgotten:
+    /// the messages addressed to it, and its ghost record beyond its value and decision. Its
+    /// messages to acceptors stay in the network. For the exhaustive search's takeover phase: the
+    /// world behaves exactly as after `Stop(p)`, but states that differ only in what `p` knew hash
+    /// the same.
+    pub fn retire(&mut self, p: usize) -> Result<(), Failure> {
+        self.apply(&Step::Stop(p))?;
+        let id = proposer_id(p);
+        if self.net.iter().any(|e| e.to == id || e.from == id) {
+            Rc::make_mut(&mut self.net).retain(|e| e.to != id && e.from != id);
+        }
+        let g = &self.ghost.prop[p];
+        let kept = PropGhost {
+            value: g.value.clone(),
+            decided: g.decided.clone(),
+            ..PropGhost::default()
+        };
+        self.ghost.prop[p] = Rc::new(kept);
+        Ok(())
+    }
+
     fn rehash_prop(&mut self, p: usize) {
         let slot = &mut self.prop[p];
         slot.hash = match &slot.node {

@@ -9,11 +9,13 @@
 //!
 //! The groups: (a) the full default check (traces, 10 000 random schedules; no exhaustive search,
 //! to stay fast); (b) the exhaustive search ALONE, with the smallest bounds that find each bug (the
-//! depth the shortest counterexample needs is pinned in [`EXHAUSTIVE`] and printed); (c)
-//! determinism: the same failing fixture and seed give byte-identical JSON; and the `paxos`
+//! depth the shortest counterexample needs is pinned in [`EXHAUSTIVE`] and printed): the plain
+//! search for 28 bugs, the takeover search for the 4 value-choice bugs that need a quorum of
+//! promises reporting two proposals (14 and 16 steps); (c) determinism: the same failing fixture
+//! and seed give byte-identical JSON, and a takeover counterexample replays; and the `paxos`
 //! exercise (both parts the learner's) with the two reference fixtures. The exhaustive search at
-//! the default bounds on every fixture is `#[ignore]`d (up to the 7 s budget each, about 3 min):
-//! the correct ones must pass, and what it finds in the buggy ones is printed.
+//! the default bounds on every fixture is `#[ignore]`d (about 3 min): the correct ones must pass,
+//! and what it finds in the buggy ones is printed.
 //!
 //! `cargo test -p paxos-harness --release --test catalogue -- --nocapture` prints a table per group.
 
@@ -502,6 +504,7 @@ fn exhaustive_only(
         crashes,
         timeouts,
         budget,
+        takeover: None,
         ..Options::default()
     }
 }
@@ -652,68 +655,29 @@ enum Exh {
     /// checked for liveness. Fewer steps than the table says is reported (the search got
     /// stronger: update the table) but is not an error.
     Finds(Bounds, usize),
-    /// Out of its practical reach, for the reason given; `Witness` shows what it would take.
-    Beyond(&'static str, Witness),
+    /// Found by the takeover search alone (the main configurations off): P1 and P2 take up to
+    /// `early` steps, stop, and P3 takes over for up to `late`, with `crashes`; breadth-first by
+    /// the total, so a shortest counterexample of that shape, this many steps long (the `Stop`
+    /// steps not counted).
+    Takeover {
+        early: u32,
+        late: u32,
+        crashes: u32,
+        timeouts: u32,
+        steps: usize,
+    },
 }
 
-/// Evidence for a bug the exhaustive search cannot reach.
-enum Witness {
-    /// The shortest counterexample, written as a set-network trace (the exhaustive search's own
-    /// network), replayed through `runner::run`: it must fail with the header's property, in
-    /// exactly this many steps after the proposes.
-    Trace(&'static str, usize),
-}
-
-const TWO_REPORTS: &str = "needs a quorum of promises reporting two proposals of different ballots: three phase 1s and two phase 2s, 14 steps with 3 proposers (15 with 2 and a timeout); deeper than the default bounds, and depth 10-14 already exhausts a 20 s budget (1-2 million states)";
-
-/// A quorum of promises (A1, A2 to P3) reports (1,P1) v1 and (1,P2) v2: P3 must propose v2.
-const TRACE_TWO_REPORTS: &str = "name: two-reports
-lesson: P3's quorum of promises reports (1,P1) v1 and (1,P2) v2; it must propose v2
-acceptors: 3
-proposers: 3
-network: set
-steps:
-  - deliver Prepare P1->A1
-  - deliver Prepare P1->A2
-  - deliver Promise A1->P1
-  - deliver Promise A2->P1
-  - deliver Accept P1->A1
-  - deliver Prepare P2->A2
-  - deliver Prepare P2->A3
-  - deliver Promise A2->P2
-  - deliver Promise A3->P2
-  - deliver Accept P2->A2
-  - deliver Prepare P3->A1
-  - deliver Prepare P3->A2
-  - deliver Promise A1->P3
-  - deliver Promise A2->P3
-";
-
-/// P2's quorum of promises for (2,P2) reports (2,P1) v1 and (1,P2) v2, one each: it must propose
-/// v1, the higher ballot's value; a vote on values is a tie that `max` breaks towards v2.
-const TRACE_TIE: &str = "name: tie-of-values
-lesson: P2's quorum of promises reports (2,P1) v1 and (1,P2) v2; it must propose v1
-acceptors: 3
-proposers: 2
-network: set
-steps:
-  - deliver Prepare(1,P2) P2->A2
-  - deliver Prepare(1,P2) P2->A3
-  - deliver Promise(1,P2) A2->P2
-  - deliver Promise(1,P2) A3->P2
-  - deliver Accept(1,P2) P2->A2
-  - timeout P1
-  - deliver Prepare(2,P1) P1->A1
-  - deliver Prepare(2,P1) P1->A3
-  - deliver Promise(2,P1) A1->P1
-  - deliver Promise(2,P1) A3->P1
-  - deliver Accept(2,P1) P1->A1
-  - timeout P2
-  - deliver Prepare(2,P2) P2->A1
-  - deliver Prepare(2,P2) P2->A2
-  - deliver Promise(2,P2) A1->P2
-  - deliver Promise(2,P2) A2->P2
-";
+/// A quorum of promises reporting two proposals of different ballots: P1 and P2 each accept at one
+/// acceptor (10 steps), then P3's phase 1 hears from both (4 more). The plain search would need
+/// depth 14 with 3 proposers, tens of millions of states; the takeover search needs 180,000.
+const TWO_REPORTS: Exh = Exh::Takeover {
+    early: 10,
+    late: 4,
+    crashes: 0,
+    timeouts: 0,
+    steps: 14,
+};
 
 /// What the exhaustive search alone needs for each buggy fixture (measured with
 /// `measure_exhaustive_bounds`; breadth-first, so `depth` is the length of a shortest counterexample).
@@ -743,22 +707,19 @@ const EXHAUSTIVE: &[(&str, Exh)] = &[
     ("acceptor/nack_wrong_ballot", Exh::Finds(b(2, 2, 0, 0), 2)),
     ("acceptor/nack_promised_max", Exh::Finds(b(2, 4, 0, 0), 3)),
     ("proposer/own_value", Exh::Finds(b(2, 9, 0, 0), 9)),
-    (
-        "proposer/lowest_reported",
-        Exh::Beyond(TWO_REPORTS, Witness::Trace(TRACE_TWO_REPORTS, 14)),
-    ),
-    (
-        "proposer/first_reported",
-        Exh::Beyond(TWO_REPORTS, Witness::Trace(TRACE_TWO_REPORTS, 14)),
-    ),
+    ("proposer/lowest_reported", TWO_REPORTS),
+    ("proposer/first_reported", TWO_REPORTS),
     (
         "proposer/most_common_value",
-        Exh::Beyond(TWO_REPORTS, Witness::Trace(TRACE_TIE, 16)),
+        Exh::Takeover {
+            early: 11,
+            late: 5,
+            crashes: 0,
+            timeouts: 1,
+            steps: 16,
+        },
     ),
-    (
-        "proposer/hashmap_lowest_reported",
-        Exh::Beyond(TWO_REPORTS, Witness::Trace(TRACE_TWO_REPORTS, 14)),
-    ),
+    ("proposer/hashmap_lowest_reported", TWO_REPORTS),
     (
         "proposer/count_duplicate_promises",
         Exh::Finds(b(2, 3, 0, 0), 3),
@@ -809,34 +770,6 @@ fn exhaustive_run(f: &Fixture, bounds: Bounds, budget: f64) -> Outcome {
             budget,
         ),
     )
-}
-
-/// Replay a trace file through `runner::run` (as `paxos-tutor check --replay` does).
-fn replay_trace(f: &Fixture, yaml: &str) -> Outcome {
-    let path = std::env::temp_dir().join(format!(
-        "paxos-catalogue-{}-{}-{}.yaml",
-        std::process::id(),
-        f.role,
-        f.name
-    ));
-    std::fs::write(&path, yaml).expect("write the trace");
-    let o = run(
-        f.impls,
-        &Options {
-            replay: Some(path.clone()),
-            ..Options::default()
-        },
-    );
-    let _ = std::fs::remove_file(&path);
-    o
-}
-
-/// The `proposers:` of a trace (each proposes before the steps).
-fn trace_proposers(yaml: &str) -> usize {
-    yaml.lines()
-        .find_map(|l| l.strip_prefix("proposers: "))
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
 }
 
 #[test]
@@ -891,16 +824,41 @@ fn b_exhaustive_search_alone_finds_every_bug() {
                     verdict,
                 )
             }
-            Exh::Beyond(why, Witness::Trace(yaml, steps)) => {
-                let o = replay_trace(&f, yaml);
-                let needed = o.steps.len().saturating_sub(trace_proposers(yaml));
+            Exh::Takeover {
+                early,
+                late,
+                crashes,
+                timeouts,
+                steps,
+            } => {
+                let o = run(
+                    f.impls,
+                    &Options {
+                        depth: 0,
+                        budget: 120.0,
+                        max_states: 12_000_000,
+                        takeover: Some((*early, *late)),
+                        crashes: *crashes,
+                        takeover_timeouts: *timeouts,
+                        ..exhaustive_only(3, 0, 0, 0, 20.0)
+                    },
+                );
+                let needed = o.steps[..o.fault_steps]
+                    .iter()
+                    .filter(|s| !s.starts_with("propose") && !s.starts_with("stop"))
+                    .count();
                 let mut verdict = o.judge(&expect);
+                if verdict.is_ok() && o.origin != "exhaustive search, takeover" {
+                    verdict = Err(format!("found by {}", o.origin));
+                }
                 if verdict.is_ok() && needed != *steps {
-                    verdict = Err(format!("the trace fails after {needed} steps, not {steps}"));
+                    verdict = Err(format!(
+                        "the counterexample has {needed} steps, the table says {steps}"
+                    ));
                 }
                 (
                     format!(
-                        "beyond reach: {why}. Witness, a {steps}-step set-network trace: {}",
+                        "{steps:>2} steps (takeover: P1, P2 up to {early} steps, then P3 up to {late}; crashes={crashes} timeouts={timeouts})  {}",
                         o.describe()
                     ),
                     verdict,
@@ -990,6 +948,11 @@ fn c_same_fixture_and_seed_give_identical_json() {
             exhaustive(2, 1, 0, 0),
             "exhaustive search",
         ),
+        (
+            "proposer/lowest_reported",
+            takeover(),
+            "exhaustive search, takeover",
+        ),
     ];
     println!("\n(c) determinism");
     for (id, o, origin) in &cases {
@@ -1018,6 +981,52 @@ fn c_same_fixture_and_seed_give_identical_json() {
             o.seed
         );
     }
+}
+
+/// The takeover search alone, at its default bounds.
+fn takeover() -> Options {
+    Options {
+        depth: 0,
+        takeover: Some(runner::DEFAULT_TAKEOVER),
+        ..exhaustive_only(3, 0, 0, 0, 20.0)
+    }
+}
+
+/// A takeover counterexample is an ordinary schedule (its `stop` steps included): the replay file
+/// in the result, replayed as `paxos-tutor check --replay` does, fails the same way.
+#[test]
+fn c_takeover_counterexample_replays() {
+    let f = fixture("proposer/hashmap_lowest_reported");
+    let found = run(f.impls, &takeover());
+    assert_eq!(
+        found.origin, "exhaustive search, takeover",
+        "{}",
+        found.json
+    );
+    assert!(
+        found.steps.iter().any(|s| s == "stop P1"),
+        "{:?}",
+        found.steps
+    );
+    let v = Json::parse(&found.json).unwrap();
+    let yaml = v.get("violation").get("replay").str().to_string();
+    let path = std::env::temp_dir().join(format!("paxos-takeover-{}.yaml", std::process::id()));
+    std::fs::write(&path, &yaml).unwrap();
+    let replayed = run(
+        f.impls,
+        &Options {
+            replay: Some(path.clone()),
+            ..Options::default()
+        },
+    );
+    let _ = std::fs::remove_file(&path);
+    assert_eq!(
+        (replayed.verdict.as_str(), replayed.code.as_str()),
+        ("fail", found.code.as_str()),
+        "the replay of\n{yaml}\ngave {}",
+        replayed.json
+    );
+    assert_eq!(replayed.message, found.message);
 }
 
 /// The result without its `"nodes"` (the final state of every node, learner state by `Debug`).
@@ -1283,9 +1292,14 @@ fn default_bounds_exhaustive_search_on_every_fixture() {
             .iter()
             .map(|e| {
                 format!(
-                    "{}a{}p depth {}/{} {} states {:.1}s{}",
+                    "{}a{}p{} depth {}/{} {} states {:.1}s{}",
                     e.get("acceptors").num(),
                     e.get("proposers").num(),
+                    if e.get("takeover") == &Json::Null {
+                        ""
+                    } else {
+                        " takeover"
+                    },
                     e.get("depth_done").num(),
                     e.get("depth").num(),
                     e.get("unique").num(),

@@ -124,6 +124,16 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         args.call_timeout.to_string(),
         "--max-states".into(),
         args.max_states.to_string(),
+        "--takeover".into(),
+        match args.takeover {
+            Some(crate::cli::Takeover(t)) => t,
+            // `--depth 0` skips the exhaustive phase, the takeover search included.
+            None if args.depth == Some(0) => None,
+            None => Some(paxos_harness::runner::DEFAULT_TAKEOVER),
+        }
+        .map_or_else(|| "off".to_string(), |(e, l)| format!("{e}+{l}")),
+        "--takeover-timeouts".into(),
+        args.takeover_timeouts.unwrap_or(0).to_string(),
     ];
     if let Some(r) = &replay {
         runner_args.push("--replay".into());
@@ -149,6 +159,10 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                         p.done,
                         p.total,
                         p.detail
+                    ),
+                    "takeover" => format!(
+                        "exhaustive search, takeover (P3 after P1 and P2 stop): {} unique states ({} explored), {}",
+                        p.done, p.total, p.detail
                     ),
                     ph => ph.to_string(),
                 };

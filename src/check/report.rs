@@ -52,6 +52,9 @@ pub struct ExhaustiveRecord {
     /// Liveness was checked from every state up to this depth.
     #[serde(default)]
     pub liveness_depth: u32,
+    /// The takeover search: the proposers before the last ran for up to this many steps.
+    #[serde(default)]
+    pub takeover: Option<u32>,
 }
 
 impl ExhaustiveRecord {
@@ -65,8 +68,23 @@ impl ExhaustiveRecord {
     }
 
     fn proven_safety(&self) -> String {
+        let others = (1..self.proposers)
+            .map(|p| format!("P{p}"))
+            .collect::<Vec<_>>()
+            .join(" and ");
+        let (takeover, crashes_when, timeouts_when) = match self.takeover {
+            Some(early) => (
+                format!(
+                    " in which {others} take up to {early} steps, then stop with their messages lost, and P{} takes over",
+                    self.proposers
+                ),
+                " after the takeover",
+                " in each turn",
+            ),
+            None => (String::new(), "", ""),
+        };
         let scope = format!(
-            "{} acceptors and {} proposers, the network as the set of messages sent (loss, duplication, reordering), at most {} crash{} and {} timeout{}",
+            "{} acceptors and {} proposers{takeover}, the network as the set of messages sent (loss, duplication, reordering), at most {} crash{}{crashes_when} and {} timeout{}{timeouts_when}",
             self.acceptors,
             self.proposers,
             self.crashes,
@@ -227,7 +245,7 @@ pub fn contract_json(o: &Outcome) -> serde_json::Value {
         v["exhaustive"] = serde_json::json!(o
             .exhaustive
             .iter()
-            .map(|e| serde_json::json!({"proven": e.proven(), "complete": e.complete, "depth": e.depth_done, "unique_states": e.unique, "acceptors": e.acceptors, "proposers": e.proposers}))
+            .map(|e| serde_json::json!({"proven": e.proven(), "complete": e.complete, "depth": e.depth_done, "unique_states": e.unique, "acceptors": e.acceptors, "proposers": e.proposers, "takeover": e.takeover}))
             .collect::<Vec<_>>());
     }
     if let Some(r) = &o.replay_file {
@@ -286,6 +304,7 @@ mod tests {
             seconds: 1.0,
             stopped: None,
             liveness_depth: 3,
+            takeover: None,
         };
         assert!(e
             .proven()
@@ -298,6 +317,16 @@ mod tests {
         e.stopped = Some("the time budget of 8 s ran out".into());
         assert!(
             e.proven().contains("up to depth 8") && e.proven().contains("ran out before depth 10")
+        );
+        e.complete = true;
+        e.proposers = 3;
+        e.depth = 14;
+        e.crashes = 1;
+        e.timeouts = 0;
+        e.takeover = Some(10);
+        assert_eq!(
+            e.proven_safety(),
+            "every schedule up to depth 14 with 3 acceptors and 3 proposers in which P1 and P2 take up to 10 steps, then stop with their messages lost, and P3 takes over, the network as the set of messages sent (loss, duplication, reordering), at most 1 crash after the takeover and 0 timeouts in each turn: no violation (1234 unique states)"
         );
     }
 }
