@@ -192,7 +192,8 @@ pub struct CheckArgs {
     #[arg(long, value_parser = clap::value_parser!(u32).range(2..=3))]
     pub proposers: Option<u32>,
     /// Exhaustive phase, takeover search (3 acceptors, 3 proposers): P1 and P2 take up to EARLY
-    /// steps, then stop, and P3 takes over for up to LATE more; `off` skips it (default 10+4).
+    /// steps, then stop, and P3 takes over for up to LATE more; `off` skips it, and so does
+    /// --proposers 2 (default 10+4).
     #[arg(long, value_name = "EARLY+LATE", value_parser = parse_takeover)]
     pub takeover: Option<Takeover>,
     /// Exhaustive phase, takeover search: proposer timeouts allowed in each turn (default 0).
