@@ -446,11 +446,10 @@ fn enter(
 ) {
     if let Some(active) = phase.next_turn(mode, w.prop.len()) {
         let mut t = w.clone();
-        let mut n = node;
+        let mut stops = Vec::new();
         for p in (0..w.prop.len()).filter(|&p| phase.active & (1 << p) != 0) {
             if t.proposer_up(p) && t.retire(p).is_ok() {
-                arena.push((n, Some(Step::Stop(p))));
-                n = (arena.len() - 1) as u32;
+                stops.push(Step::Stop(p));
             }
         }
         // Each turn has the whole timeout budget.
@@ -460,6 +459,11 @@ fn enter(
             retired: phase.retired | (phase.active & ((1 << w.prop.len()) - 1)),
         };
         if visited.insert(next.key(t.state_hash())) {
+            let mut n = node;
+            for s in stops {
+                arena.push((n, Some(s)));
+                n = (arena.len() - 1) as u32;
+            }
             enter(t, n, next, mode, arena, visited, out);
         }
     }
@@ -616,10 +620,9 @@ pub fn exhaustive(
                 if let Err(f) = c.apply(s) {
                     return Err(Box::new(found(f, path(&arena, *node, s.clone()))));
                 }
-                if !visited.contains(&phase.key(c.state_hash())) {
+                if visited.insert(phase.key(c.state_hash())) {
                     arena.push((*node, Some(s.clone())));
                     let n = (arena.len() - 1) as u32;
-                    visited.insert(phase.key(c.state_hash()));
                     enter(
                         c,
                         n,
