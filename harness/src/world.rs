@@ -1258,11 +1258,11 @@ impl World {
         slot.hash = h.finish();
     }
 
-    /// Proposer `p` stops for good (a `Stop` step), and what only it could still use is forgotten:
-    /// the messages addressed to it, and its ghost record beyond its value and decision. Its
-    /// messages to acceptors stay in the network. For the exhaustive search's takeover phase: the
-    /// world behaves exactly as after `Stop(p)`, but states that differ only in what `p` knew hash
-    /// the same.
+    /// Proposer `p` stops for good (a `Stop` step), its messages in flight both ways are lost, and
+    /// its ghost record is cut to its value and decision (no check reads the rest of a stopped
+    /// proposer's record). For the takeover search: a replay of the same steps, where `Stop` keeps
+    /// those messages but no later step delivers them, behaves the same; and states that differ
+    /// only in what `p` knew now hash the same.
     pub fn retire(&mut self, p: usize) -> Result<(), Failure> {
         self.apply(&Step::Stop(p))?;
         let id = proposer_id(p);
