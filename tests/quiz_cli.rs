@@ -229,6 +229,16 @@ fn half_right(id: &str) -> bool {
     !WRONG.contains(&id)
 }
 
+/// The reference session: 6 demo questions, seed 11, the ones in `WRONG` answered wrong.
+fn half_right_session(home: &Path) -> (Run, Vec<String>) {
+    converse(
+        home,
+        &demo_args(&["--count", "6", "--seed", "11"]),
+        false,
+        &half_right,
+    )
+}
+
 fn demo_args(extra: &[&'static str]) -> Vec<&'static str> {
     let mut v = vec!["quiz", "--bank", GOOD, "--topic", "demo", "--plain"];
     v.extend_from_slice(extra);
@@ -238,12 +248,7 @@ fn demo_args(extra: &[&'static str]) -> Vec<&'static str> {
 #[test]
 fn a_scripted_session_grades_each_kind_and_remembers() {
     let home = tempfile::tempdir().unwrap();
-    let (r, asked) = converse(
-        home.path(),
-        &demo_args(&["--count", "6", "--seed", "11"]),
-        false,
-        &half_right,
-    );
+    let (r, asked) = half_right_session(home.path());
     assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
     let mut sorted = asked.clone();
     sorted.sort();
@@ -281,12 +286,7 @@ fn a_scripted_session_grades_each_kind_and_remembers() {
         .stdout
         .contains("Seed 11: `--seed 11` repeats this session."));
     // The same seed asks the same questions in the same order.
-    let (_, again) = converse(
-        tempfile::tempdir().unwrap().path(),
-        &demo_args(&["--count", "6", "--seed", "11"]),
-        false,
-        &half_right,
-    );
+    let (_, again) = half_right_session(tempfile::tempdir().unwrap().path());
     assert_eq!(asked, again);
 
     let h = history(home.path());
@@ -321,12 +321,7 @@ fn a_scripted_session_grades_each_kind_and_remembers() {
 #[test]
 fn review_brings_the_wrong_answers_back_first() {
     let home = tempfile::tempdir().unwrap();
-    let (r, _) = converse(
-        home.path(),
-        &demo_args(&["--count", "6", "--seed", "11"]),
-        false,
-        &half_right,
-    );
+    let (r, _) = half_right_session(home.path());
     assert_eq!(r.code, 0);
     let (r, asked) = converse(
         home.path(),
@@ -490,12 +485,7 @@ fn unknown_topic_or_kind_cannot_run() {
 #[test]
 fn stats_after_a_session_then_reset() {
     let home = tempfile::tempdir().unwrap();
-    let (r, _) = converse(
-        home.path(),
-        &demo_args(&["--count", "6", "--seed", "11"]),
-        false,
-        &half_right,
-    );
+    let (r, _) = half_right_session(home.path());
     assert_eq!(r.code, 0);
     let r = run(home.path(), &["stats", "--format", "json"], "");
     assert_eq!(r.code, 0, "{}", r.stderr);

@@ -475,15 +475,10 @@ fn positions(s: &str, n: usize, digits_run: bool) -> Option<Vec<usize>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quiz::model::{Choice, Source};
+    use crate::quiz::model::Choice;
 
     fn q(kind: Kind, choices: usize, answer: Option<Answer>) -> Question {
         Question {
-            id: "t-q".into(),
-            topic: "t".into(),
-            difficulty: 1,
-            kind,
-            prompt: "?".into(),
             choices: (0..choices)
                 .map(|i| Choice {
                     text: format!("choice {i}"),
@@ -496,14 +491,7 @@ mod tests {
                 vec![]
             },
             answer,
-            tolerance: None,
-            key_points: vec![],
-            explanation: "e".into(),
-            sources: vec![Source {
-                reference: "pms".into(),
-                section: "2".into(),
-            }],
-            tags: vec![],
+            ..Question::stub("t-q", "t", kind)
         }
     }
     fn text(s: &str) -> Option<Answer> {

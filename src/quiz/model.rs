@@ -53,6 +53,31 @@ pub struct Question {
     pub tags: Vec<String>,
 }
 
+#[cfg(test)]
+impl Question {
+    /// A minimal question for unit tests: difficulty 1, no choices, steps or key, one source.
+    pub(crate) fn stub(id: &str, topic: &str, kind: Kind) -> Question {
+        Question {
+            id: id.into(),
+            topic: topic.into(),
+            difficulty: 1,
+            kind,
+            prompt: "?".into(),
+            choices: vec![],
+            steps: vec![],
+            answer: None,
+            tolerance: None,
+            key_points: vec![],
+            explanation: "e".into(),
+            sources: vec![Source {
+                reference: "pms".into(),
+                section: "1".into(),
+            }],
+            tags: vec![],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "lowercase")]
 pub enum Kind {

@@ -123,26 +123,13 @@ pub fn plan(
 mod tests {
     use super::*;
     use crate::quiz::memory::Answered;
-    use crate::quiz::model::{Answer, Source};
+    use crate::quiz::model::Answer;
 
     fn q(id: &str, topic: &str, kind: Kind, difficulty: u8) -> Question {
         Question {
-            id: id.into(),
-            topic: topic.into(),
             difficulty,
-            kind,
-            prompt: "?".into(),
-            choices: vec![],
-            steps: vec![],
             answer: Some(Answer::Bool(true)),
-            tolerance: None,
-            key_points: vec![],
-            explanation: "e".into(),
-            sources: vec![Source {
-                reference: "pms".into(),
-                section: "1".into(),
-            }],
-            tags: vec![],
+            ..Question::stub(id, topic, kind)
         }
     }
 

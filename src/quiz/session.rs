@@ -165,26 +165,12 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quiz::model::{Answer, Kind, Question, Source};
+    use crate::quiz::model::{Answer, Kind, Question};
 
     fn tf(id: &str, answer: bool) -> Presented {
         Presented::unshuffled(Question {
-            id: id.into(),
-            topic: "demo".into(),
-            difficulty: 1,
-            kind: Kind::Truefalse,
-            prompt: "?".into(),
-            choices: vec![],
-            steps: vec![],
             answer: Some(Answer::Bool(answer)),
-            tolerance: None,
-            key_points: vec![],
-            explanation: "e".into(),
-            sources: vec![Source {
-                reference: "pms".into(),
-                section: "1".into(),
-            }],
-            tags: vec![],
+            ..Question::stub(id, "demo", Kind::Truefalse)
         })
         .unwrap()
     }
