@@ -511,7 +511,7 @@ pub fn exhaustive(
         lesson: None,
     };
     let (root, init_steps) = World::started(setup).map_err(|(s, f)| Box::new(found(f, s)))?;
-    let mut arena: Vec<(u32, Option<Step>)> = vec![(u32::MAX, None)];
+    let mut arena: Arena = vec![(u32::MAX, None)];
     let mut visited: HashSet<u64, IdentityBuild> = HashSet::default();
     let mut frontier: Vec<(World, u32, Phase)> = Vec::new();
     let phase = match bounds.takeover {
@@ -543,17 +543,8 @@ pub fn exhaustive(
         stopped: None,
         liveness_depth: 0,
     };
-    let path = |arena: &Vec<(u32, Option<Step>)>, mut i: u32, last: Step| {
-        let mut steps = vec![last];
-        while i != 0 && i != u32::MAX {
-            let (parent, step) = &arena[i as usize];
-            steps.push(step.clone().expect("non-root node has a step"));
-            i = *parent;
-        }
-        steps.reverse();
-        init_steps.iter().cloned().chain(steps).collect::<Vec<_>>()
-    };
-    let path_to = |arena: &Vec<(u32, Option<Step>)>, mut i: u32| {
+    // The steps from the start to arena node `i`; `path` adds the step that failed after it.
+    let path_to = |arena: &Arena, mut i: u32| {
         let mut steps = Vec::new();
         while i != 0 && i != u32::MAX {
             let (parent, step) = &arena[i as usize];
@@ -562,6 +553,11 @@ pub fn exhaustive(
         }
         steps.reverse();
         init_steps.iter().cloned().chain(steps).collect::<Vec<_>>()
+    };
+    let path = |arena: &Arena, i: u32, last: Step| {
+        let mut steps = path_to(arena, i);
+        steps.push(last);
+        steps
     };
     let mut last_report = Instant::now();
     let mut succ: Vec<Step> = Vec::new();

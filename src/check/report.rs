@@ -68,14 +68,14 @@ impl ExhaustiveRecord {
     }
 
     fn proven_safety(&self) -> String {
-        let others = (1..self.proposers)
-            .map(|p| format!("P{p}"))
-            .collect::<Vec<_>>()
-            .join(" and ");
         let (takeover, crashes_when, timeouts_when) = match self.takeover {
             Some(early) => (
                 format!(
-                    " in which {others} take up to {early} steps, then stop with their messages lost, and P{} takes over",
+                    " in which {} take up to {early} steps, then stop with their messages lost, and P{} takes over",
+                    (1..self.proposers)
+                        .map(|p| format!("P{p}"))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
                     self.proposers
                 ),
                 " after the takeover",
