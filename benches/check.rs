@@ -83,6 +83,7 @@ fn exhaustive_rate() {
         max_states: 10_000_000,
         liveness_depth: 3,
         takeover: None,
+        target: None,
     };
     // The default takeover search: P1, P2 up to 10 steps, then P3 up to 4, one crash after.
     let takeover = Bounds {

@@ -78,8 +78,9 @@ impl Bench {
             "5",
             "--takeover",
             "8+4",
+            // The wall-clock safety net only: bounds are depths and states.
             "--budget",
-            "30",
+            "3600",
             "--call-timeout",
             "300",
         ];

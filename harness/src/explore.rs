@@ -14,9 +14,43 @@ use crate::world::{
     node_name, proposer_id, Failure, Property, Setup, Step, Violation, World, PROPOSER_BASE,
 };
 
-/// After faults stop: how many timeouts the chosen proposer gets, and how many deliveries in all.
+/// After faults stop: how many timeouts the chosen proposer gets beyond the round gap it has to
+/// close (see [`calm_bounds`]), and how many deliveries each of those timeouts may take.
 pub const CALM_TIMEOUTS: u32 = 50;
-pub const CALM_DELIVERIES: u32 = 20_000;
+pub const CALM_DELIVERIES_PER_TIMEOUT: u32 = 400;
+/// The largest round gap the calm phase closes one round per timeout; beyond it the liveness check
+/// from that state is not run (and counted: the verdict is then `incomplete`, never `pass`).
+pub const CALM_MAX_GAP: u64 = 100_000;
+
+thread_local! {
+    /// Calm phases not run because the round gap exceeded [`CALM_MAX_GAP`].
+    pub static LIVENESS_UNCHECKED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// The calm phase's bounds for proposer `p` in `w`: a proposer that climbs one round per timeout
+/// (one that ignores Nacks, or whose acceptors stay silent) needs one timeout per round between
+/// its last Prepare and the highest ballot any acceptor promised or accepted, so the bound is that
+/// gap plus [`CALM_TIMEOUTS`]: it depends on the state the calm phase starts from, so a valid
+/// proposer passes after any history. `None` when the gap is beyond [`CALM_MAX_GAP`].
+pub fn calm_bounds(w: &World, p: usize) -> Option<(u32, u32)> {
+    let mut top = 0u64;
+    for (a, g) in w.ghost.acc.iter().enumerate() {
+        let disk = w.acc[a].disk.load().unwrap_or_default();
+        for b in [g.promised, g.accepted.as_ref().map(|x| x.0), disk.promised, disk.accepted.map(|x| x.0)]
+            .into_iter()
+            .flatten()
+        {
+            top = top.max(b.round);
+        }
+    }
+    let mine = w.ghost.prop[p].max_prepare.map_or(0, |b| b.round);
+    let gap = top.saturating_sub(mine);
+    if gap > CALM_MAX_GAP {
+        return None;
+    }
+    let timeouts = CALM_TIMEOUTS + gap as u32;
+    Some((timeouts, timeouts.saturating_mul(CALM_DELIVERIES_PER_TIMEOUT)))
+}
 
 /// A failing schedule.
 #[derive(Clone, Debug)]
@@ -25,14 +59,29 @@ pub struct Found {
     pub acceptors: usize,
     pub proposers: usize,
     pub sticky: bool,
+    /// The last proposer is the harness's huge-round competitor.
+    pub jumper: bool,
     /// The steps before the calm phase (what shrinking works on).
     pub steps: Vec<Step>,
     /// The proposer kept timing out in the calm phase, if the schedule has one.
     pub calm: Option<usize>,
     /// Where it was found: "trace lost-promise", "random schedule 17", "exhaustive search".
     pub origin: String,
-    /// The trace's lesson, when found by a trace.
+    /// The trace's lesson, when found by a trace whose lesson is about the code that failed.
     pub lesson: Option<String>,
+    /// The codes the trace's lesson is about (see [`Trace::teaches`]).
+    pub teaches: Vec<String>,
+}
+
+impl Found {
+    /// A fresh world for this schedule (no memo): what every replay of it runs in.
+    pub fn setup(&self, impls: Impls) -> Rc<Setup> {
+        if self.jumper {
+            Setup::with_jumper(impls, self.acceptors, self.proposers)
+        } else {
+            Setup::new(impls, self.acceptors, self.proposers, self.sticky)
+        }
+    }
 }
 
 /// The outcome of replaying a schedule: the steps actually taken (fault phase, then calm phase).
@@ -72,6 +121,10 @@ pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), 
         taken.push(s.clone());
         w.apply(&s)?;
     }
+    let Some((max_timeouts, max_deliveries)) = calm_bounds(w, p) else {
+        LIVENESS_UNCHECKED.with(|c| c.set(c.get() + 1));
+        return Ok(());
+    };
     let (mut timeouts, mut deliveries) = (0u32, 0u32);
     loop {
         if w.ghost.prop[p].decided.is_some() {
@@ -79,8 +132,8 @@ pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), 
         }
         if let Some(e) = w.net.first().cloned() {
             deliveries += 1;
-            if deliveries > CALM_DELIVERIES {
-                return Err(liveness(w, p, format!("kept exchanging messages for {CALM_DELIVERIES} deliveries without deciding: a livelock")));
+            if deliveries > max_deliveries {
+                return Err(liveness(w, p, format!("kept exchanging messages for {max_deliveries} deliveries without deciding: a livelock")));
             }
             let s = if w.node_up(e.to) {
                 Step::Deliver(e)
@@ -90,12 +143,12 @@ pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), 
             taken.push(s.clone());
             w.apply(&s)?;
         } else {
-            if timeouts == CALM_TIMEOUTS {
+            if timeouts == max_timeouts {
                 return Err(liveness(
                     w,
                     p,
                     format!(
-                        "timed out {CALM_TIMEOUTS} times on a reliable network and never decided"
+                        "timed out {max_timeouts} times on a reliable network and never decided"
                     ),
                 ));
             }
@@ -171,17 +224,23 @@ pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay 
 
 /// Run a trace of the library.
 pub fn run_trace(impls: Impls, t: &Trace) -> Option<Found> {
-    let setup = Setup::new(impls, t.acceptors, t.proposers, t.sticky);
+    let setup = if t.jumper {
+        Setup::with_jumper(impls, t.acceptors, t.proposers)
+    } else {
+        Setup::new(impls, t.acceptors, t.proposers, t.sticky)
+    };
     let mut taken = Vec::new();
     let found = |failure, taken: Vec<Step>| Found {
         failure,
         acceptors: t.acceptors,
         proposers: t.proposers,
         sticky: t.sticky,
+        jumper: t.jumper,
         steps: taken,
         calm: t.calm,
         origin: format!("trace {}", t.name),
-        lesson: Some(t.lesson.clone()),
+        lesson: (!t.lesson.is_empty()).then(|| t.lesson.clone()),
+        teaches: t.teaches.clone(),
     };
     let mut w = match World::new(setup) {
         Ok(w) => w,
@@ -217,30 +276,94 @@ pub fn run_trace(impls: Impls, t: &Trace) -> Option<Found> {
 /// The shapes random schedules run over: (acceptors, proposers).
 pub const RANDOM_SHAPES: &[(usize, usize)] = &[(3, 2), (3, 3), (5, 2), (5, 3)];
 
+/// The kinds of random schedule, by index: `(index / 4) % 4` picks the family (the shape is
+/// `index % 4`), so every family runs over every shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    /// 4 to 63 steps, up to 3 crashes and 4 timeouts: most bugs show here, and shrink well.
+    Short,
+    /// 150 to 499 steps: every proposer times out about 20 times or more, acceptors crash and
+    /// restart several times, so a node's 16th call or write, a bounded history, a counter of a
+    /// small type or a behaviour that changes after the Nth timeout is reached before faults stop.
+    Long,
+    /// A competitor (the harness's [`crate::nodes::RefJumper`], the last proposer) uses rounds
+    /// from 2^62 on: round arithmetic near `u64::MAX` (an overflow panics), and Nacks that name
+    /// huge rounds. No calm phase: a valid proposer that climbs one round per timeout could not
+    /// catch up, so these schedules check safety and panics, not liveness.
+    Huge,
+}
+
+impl Family {
+    pub fn of(index: u64) -> Family {
+        match (index / 4) % 4 {
+            0 | 1 => Family::Short,
+            2 => Family::Long,
+            _ => Family::Huge,
+        }
+    }
+}
+
 /// One random schedule: a fault phase with seeded choices, then the calm phase.
 pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
     let mut rng = Rng::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03));
     let (acceptors, proposers) = RANDOM_SHAPES[(index % RANDOM_SHAPES.len() as u64) as usize];
-    let setup = Setup::new(impls, acceptors, proposers, false);
+    let family = Family::of(index);
+    let jumper = family == Family::Huge;
+    let setup = if jumper {
+        Setup::with_jumper(impls, acceptors, proposers)
+    } else {
+        Setup::new(impls, acceptors, proposers, false)
+    };
     let found = |failure, steps, calm| Found {
         failure,
         acceptors,
         proposers,
         sticky: false,
+        jumper,
         steps,
         calm,
         origin: format!("random schedule {index}"),
         lesson: None,
+        teaches: Vec::new(),
     };
     let (mut w, mut taken) = match World::started(setup) {
         Ok(x) => x,
         Err((steps, f)) => return Some(found(f, steps, None)),
     };
-    let len = 4 + rng.below(60);
-    let max_crashes = 1 + rng.below(3) as u32;
-    let max_timeouts = rng.below(5) as u32;
-    let drop_weight = [0, 4, 10, 25][rng.below(4)];
-    let dup_weight = [0, 4, 10][rng.below(3)];
+    // (length, crashes, timeouts, drop weight, duplicate weight, crash, restart, timeout weights)
+    let (len, max_crashes, max_timeouts, drop_weight, dup_weight, w_crash, w_restart, w_timeout) =
+        match family {
+            Family::Short => (
+                4 + rng.below(60),
+                1 + rng.below(3) as u32,
+                rng.below(5) as u32,
+                [0, 4, 10, 25][rng.below(4)],
+                [0, 4, 10][rng.below(3)],
+                4,
+                8,
+                5,
+            ),
+            Family::Long => (
+                150 + rng.below(350),
+                2 + rng.below(6) as u32,
+                (20 * proposers + rng.below(20)) as u32,
+                [0, 4, 10][rng.below(3)],
+                [0, 4, 10][rng.below(3)],
+                3,
+                10,
+                12,
+            ),
+            Family::Huge => (
+                40 + rng.below(200),
+                rng.below(4) as u32,
+                (8 * proposers + rng.below(16)) as u32,
+                [0, 4, 10][rng.below(3)],
+                [0, 4][rng.below(2)],
+                3,
+                8,
+                10,
+            ),
+        };
     for _ in 0..len {
         let n = w.net.len();
         let down = (0..acceptors).filter(|&a| !w.acceptor_up(a)).count();
@@ -250,12 +373,12 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
             if n > 0 { dup_weight } else { 0 },
             if n > 0 { drop_weight } else { 0 },
             if w.crashes < max_crashes && down < acceptors {
-                4
+                w_crash
             } else {
                 0
             },
-            if down > 0 { 8 } else { 0 },
-            if w.timeouts < max_timeouts { 5 } else { 0 },
+            if down > 0 { w_restart } else { 0 },
+            if w.timeouts < max_timeouts { w_timeout } else { 0 },
             if w.stops + 1 < proposers as u32 && live > 1 {
                 1
             } else {
@@ -299,6 +422,9 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
             return Some(found(f, taken, None));
         }
     }
+    if jumper {
+        return None;
+    }
     let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
     let p = live[rng.below(live.len())];
     let mut calm_taken = Vec::new();
@@ -318,7 +444,7 @@ fn nth(n: usize, k: usize, pred: impl Fn(usize) -> bool) -> usize {
 /// Remove steps from a failing schedule while it still fails the same way (delta debugging),
 /// within `max_replays` replays. The result replays to the same class of failure.
 pub fn shrink(impls: Impls, found: &Found, max_replays: usize) -> Found {
-    let setup = Setup::new(impls, found.acceptors, found.proposers, found.sticky);
+    let setup = found.setup(impls);
     let class = found.failure.class();
     let mut best = found.steps.clone();
     let mut best_failure = found.failure.clone();
@@ -369,6 +495,10 @@ pub struct Bounds {
     pub liveness_depth: u32,
     /// Proposers take turns (see [`Takeover`]); `None`: every step is allowed at any time.
     pub takeover: Option<Takeover>,
+    /// Look only for failures of this class ([`Failure::class`]): a state that fails otherwise is
+    /// a dead end, neither reported nor expanded (the search for a shortest counterexample of
+    /// the property that a schedule already broke). `None`: the first failure of any kind.
+    pub target: Option<&'static str>,
 }
 
 /// The takeover search: every proposer but the last runs for up to `early` steps (deliveries and
@@ -496,12 +626,13 @@ pub fn exhaustive(
     mut progress: impl FnMut(&Exhausted),
 ) -> Result<Exhausted, Box<Found>> {
     let start = Instant::now();
-    let setup = Setup::new(impls, bounds.acceptors, bounds.proposers, true);
+    let setup = Setup::exploring(impls, bounds.acceptors, bounds.proposers);
     let found = |failure, steps| Found {
         failure,
         acceptors: bounds.acceptors,
         proposers: bounds.proposers,
         sticky: true,
+        jumper: false,
         steps,
         calm: None,
         origin: match bounds.takeover {
@@ -509,8 +640,26 @@ pub fn exhaustive(
             Some(_) => "exhaustive search, takeover".into(),
         },
         lesson: None,
+        teaches: Vec::new(),
     };
-    let (root, init_steps) = World::started(setup).map_err(|(s, f)| Box::new(found(f, s)))?;
+    let wanted = |f: &Failure| bounds.target.is_none_or(|t| f.class() == t);
+    let (root, init_steps) = match World::started(setup) {
+        Ok(x) => x,
+        Err((s, f)) if wanted(&f) => return Err(Box::new(found(f, s))),
+        Err(_) => {
+            return Ok(Exhausted {
+                bounds,
+                depth_done: bounds.depth,
+                closed: true,
+                complete: true,
+                unique: 0,
+                generated: 0,
+                seconds: 0.0,
+                stopped: None,
+                liveness_depth: bounds.liveness_depth,
+            })
+        }
+    };
     let mut arena: Arena = vec![(u32::MAX, None)];
     let mut visited: HashSet<u64, IdentityBuild> = HashSet::default();
     let mut frontier: Vec<(World, u32, Phase)> = Vec::new();
@@ -559,23 +708,32 @@ pub fn exhaustive(
         steps.push(last);
         steps
     };
+    // Liveness from every state of a level: faults stop there, and each proposer in turn must
+    // decide alone (the calm phase of the random schedules, from every state).
+    let live_check = |frontier: &[(World, u32, Phase)], arena: &Arena| -> Result<(), Box<Found>> {
+        for (w, node, _) in frontier {
+            for p in (0..w.prop.len()).filter(|&p| w.proposer_up(p)) {
+                let mut calm = w.clone();
+                let mut calm_taken = Vec::new();
+                match calm_phase(&mut calm, p, &mut calm_taken) {
+                    Err(f) if wanted(&f) => {
+                        let mut found = found(f, path_to(arena, *node));
+                        found.calm = Some(p);
+                        return Err(Box::new(found));
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(())
+    };
     let mut last_report = Instant::now();
     let mut succ: Vec<Step> = Vec::new();
     for depth in 1..=bounds.depth {
         // Liveness from every state of the shallow levels: faults stop there, and each proposer
         // in turn must decide alone (the calm phase of the random schedules, from every state).
         if depth - 1 <= bounds.liveness_depth {
-            for (w, node, _) in &frontier {
-                for p in (0..w.prop.len()).filter(|&p| w.proposer_up(p)) {
-                    let mut calm = w.clone();
-                    let mut calm_taken = Vec::new();
-                    if let Err(f) = calm_phase(&mut calm, p, &mut calm_taken) {
-                        let mut found = found(f, path_to(&arena, *node));
-                        found.calm = Some(p);
-                        return Err(Box::new(found));
-                    }
-                }
-            }
+            live_check(&frontier, &arena)?;
             stats.liveness_depth = depth - 1;
         }
         let mut next: Vec<(World, u32, Phase)> = Vec::with_capacity(frontier.len() * 2);
@@ -613,8 +771,12 @@ pub fn exhaustive(
                 }
                 let mut c = w.clone();
                 stats.generated += 1;
-                if let Err(f) = c.apply(s) {
-                    return Err(Box::new(found(f, path(&arena, *node, s.clone()))));
+                match c.apply(s) {
+                    Err(f) if wanted(&f) => {
+                        return Err(Box::new(found(f, path(&arena, *node, s.clone()))))
+                    }
+                    Err(_) => continue,
+                    Ok(()) => {}
                 }
                 if visited.insert(phase.key(c.state_hash())) {
                     arena.push((*node, Some(s.clone())));
@@ -630,9 +792,18 @@ pub fn exhaustive(
                     );
                 }
             }
-            if stats.generated.is_multiple_of(256)
-                || last_report.elapsed() > Duration::from_millis(200)
-            {
+            // The state budget is checked after every state, so where it stops never depends on
+            // timing; the clock is read only every 256 states, as a safety net.
+            if visited.len() > bounds.max_states {
+                stats.unique = visited.len() as u64;
+                stats.seconds = start.elapsed().as_secs_f64();
+                stats.stopped = Some(format!(
+                    "the state budget of {} states ran out",
+                    bounds.max_states
+                ));
+                return Ok(stats);
+            }
+            if stats.generated.is_multiple_of(256) {
                 stats.unique = visited.len() as u64;
                 stats.seconds = start.elapsed().as_secs_f64();
                 if last_report.elapsed() > Duration::from_millis(200) {
@@ -641,15 +812,8 @@ pub fn exhaustive(
                 }
                 if start.elapsed() > bounds.budget {
                     stats.stopped = Some(format!(
-                        "the time budget of {:.0} s ran out",
+                        "the wall-clock safety net of {:.0} s ran out",
                         bounds.budget.as_secs_f64()
-                    ));
-                    return Ok(stats);
-                }
-                if visited.len() > bounds.max_states {
-                    stats.stopped = Some(format!(
-                        "the state budget of {} states ran out",
-                        bounds.max_states
                     ));
                     return Ok(stats);
                 }
@@ -662,6 +826,11 @@ pub fn exhaustive(
             stats.closed = true;
             break;
         }
+    }
+    if bounds.liveness_depth >= bounds.depth && !stats.closed {
+        // The last level too, when liveness is asked for as deep as the search goes.
+        live_check(&frontier, &arena)?;
+        stats.liveness_depth = bounds.depth;
     }
     stats.depth_done = bounds.depth;
     stats.complete = true;

@@ -21,6 +21,8 @@ pub enum CallKind {
     OnTimeout,
     Decided,
     Clone,
+    Debug,
+    Drop,
 }
 
 impl CallKind {
@@ -36,6 +38,8 @@ impl CallKind {
             7 => OnTimeout,
             8 => Decided,
             9 => Clone,
+            10 => Debug,
+            11 => Drop,
             _ => return None,
         })
     }
@@ -52,9 +56,15 @@ impl CallKind {
             OnTimeout => ("Proposer", "on_timeout"),
             Decided => ("Proposer", "decided"),
             Clone => ("", "clone"),
+            Debug => ("", "Debug"),
+            Drop => ("", "drop"),
         };
         if who.is_empty() {
-            format!("{node}.clone()")
+            match self {
+                Debug => format!("the Debug formatting of {node}"),
+                Drop => format!("the drop of {node}"),
+                _ => format!("{node}.clone()"),
+            }
         } else {
             format!("{who}::{what} of {node}")
         }

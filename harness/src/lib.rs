@@ -11,6 +11,7 @@ pub mod explore;
 pub mod guard;
 pub mod hash;
 pub mod nodes;
+pub mod probe;
 pub mod report;
 pub mod rng;
 pub mod runner;

@@ -11,6 +11,8 @@ pub trait AcceptorDyn: Debug {
     fn on_prepare(&mut self, ballot: Ballot, disk: &mut Disk) -> Option<Message>;
     fn on_accept(&mut self, ballot: Ballot, value: Value, disk: &mut Disk) -> Option<Message>;
     fn clone_rc(&self) -> Rc<dyn AcceptorDyn>;
+    /// The learner's type, for messages (`acceptor::MyAcceptor`).
+    fn type_name(&self) -> &'static str;
 }
 
 impl<T: Acceptor + Clone + 'static> AcceptorDyn for T {
@@ -23,6 +25,9 @@ impl<T: Acceptor + Clone + 'static> AcceptorDyn for T {
     fn clone_rc(&self) -> Rc<dyn AcceptorDyn> {
         Rc::new(self.clone())
     }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
 }
 
 /// A proposer the world can clone (for exploration) and call.
@@ -32,6 +37,8 @@ pub trait ProposerDyn: Debug {
     fn on_timeout(&mut self, out: &mut Outbox);
     fn decided(&self) -> Option<Value>;
     fn clone_rc(&self) -> Rc<dyn ProposerDyn>;
+    /// The learner's type, for messages (`proposer::MyProposer`).
+    fn type_name(&self) -> &'static str;
 }
 
 impl<T: Proposer + Clone + 'static> ProposerDyn for T {
@@ -49,6 +56,9 @@ impl<T: Proposer + Clone + 'static> ProposerDyn for T {
     }
     fn clone_rc(&self) -> Rc<dyn ProposerDyn> {
         Rc::new(self.clone())
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
     }
 }
 
@@ -131,6 +141,36 @@ impl Acceptor for RefAcceptor {
                 Some(Message::Accepted { ballot })
             }
         }
+    }
+}
+
+/// A reference proposer whose rounds start near the top of the range (at [`JUMP_ROUND`]): the
+/// competitor of the huge-round schedules, so a learner's round arithmetic meets ballots near
+/// `u64::MAX` (an overflow is a panic: the learner's crates are built with overflow checks).
+#[derive(Clone, Debug)]
+pub struct RefJumper(RefProposer);
+
+/// Where [`RefJumper`] starts: 2^62, a quarter of the way below `u64::MAX`, so a proposer that
+/// goes one round above a Nack has room, and one that doubles its round overflows in two retries.
+pub const JUMP_ROUND: u64 = 1 << 62;
+
+impl Proposer for RefJumper {
+    fn start(id: NodeId, acceptors: &[NodeId]) -> Self {
+        let mut p = RefProposer::start(id, acceptors);
+        p.highest_round = JUMP_ROUND;
+        RefJumper(p)
+    }
+    fn propose(&mut self, value: Value, out: &mut Outbox) {
+        Proposer::propose(&mut self.0, value, out)
+    }
+    fn on_message(&mut self, from: NodeId, message: Message, out: &mut Outbox) {
+        Proposer::on_message(&mut self.0, from, message, out)
+    }
+    fn on_timeout(&mut self, out: &mut Outbox) {
+        Proposer::on_timeout(&mut self.0, out)
+    }
+    fn decided(&self) -> Option<Value> {
+        Proposer::decided(&self.0)
     }
 }
 

@@ -98,8 +98,10 @@ fn step_json(step: &Step, sent: &[String], calm: bool) -> String {
 }
 
 /// Replay a found schedule step by step to record what each step sent, and the final states.
-pub fn found_json(impls: Impls, f: &Found) -> String {
-    let setup: Rc<Setup> = Setup::new(impls, f.acceptors, f.proposers, f.sticky);
+/// `shortest` says what was proven about its length (`None`: nothing: it is "a failing schedule").
+/// The schedule must already have been checked to fail in a fresh world (see `runner`).
+pub fn found_json(impls: Impls, f: &Found, shortest: Option<&str>) -> String {
+    let setup: Rc<Setup> = f.setup(impls);
     // Replay once to learn the steps actually taken, then once more, step by step, to record.
     let r = replay(&setup, &f.steps, f.calm);
     let failure = r.failure.clone().unwrap_or_else(|| f.failure.clone());
@@ -108,6 +110,10 @@ pub fn found_json(impls: Impls, f: &Found) -> String {
     if let Ok(mut w) = crate::world::World::new(setup.clone()) {
         for (i, s) in r.taken.iter().chain(&r.calm_taken).enumerate() {
             let calm = i >= r.taken.len();
+            if calm && i == r.taken.len() && w.setup.sticky {
+                // The calm phase starts with the messages not yet delivered lost.
+                w = w.without_network();
+            }
             let result = w.apply(s);
             let sent: Vec<String> = w.sent.iter().map(|e| e.describe()).collect();
             steps_json.push(step_json(s, &sent, calm));
@@ -132,11 +138,12 @@ pub fn found_json(impls: Impls, f: &Found) -> String {
         f.acceptors,
         f.proposers,
         f.sticky,
+        f.jumper,
         f.calm,
         &r.taken,
     );
     format!(
-        "{{\"property\":{},\"code\":{},\"message\":{},\"call\":{},\"origin\":{},\"lesson\":{},\"acceptors\":{},\"proposers\":{},\"network\":{},\"calm\":{},\"steps\":{},\"nodes\":{},\"replay\":{}}}",
+        "{{\"property\":{},\"code\":{},\"message\":{},\"call\":{},\"origin\":{},\"lesson\":{},\"acceptors\":{},\"proposers\":{},\"network\":{},\"calm\":{},\"competitor\":{},\"shortest\":{},\"steps\":{},\"nodes\":{},\"replay\":{}}}",
         json_str(property),
         json_str(code),
         json_str(&message),
@@ -147,6 +154,12 @@ pub fn found_json(impls: Impls, f: &Found) -> String {
         f.proposers,
         json_str(if f.sticky { "set" } else { "queue" }),
         f.calm.map(|p| json_str(&node_name(crate::world::proposer_id(p)))).unwrap_or_else(|| "null".into()),
+        if f.jumper {
+            json_str(&node_name(crate::world::proposer_id(f.proposers - 1)))
+        } else {
+            "null".into()
+        },
+        shortest.map(json_str).unwrap_or_else(|| "null".into()),
         json_list(steps_json),
         json_list(nodes.iter().map(|n| json_str(n))),
         json_str(&replay_file)

@@ -11,11 +11,13 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use crate::explore::{self, Bounds, Found, Takeover};
+use crate::explore::{self, replay, Bounds, Found, Takeover};
 use crate::guard;
 use crate::nodes::Impls;
+use crate::probe;
 use crate::report::{exhausted_json, found_json, json_str};
 use crate::trace;
+use crate::world::{Failure, Step};
 
 /// Marks the runner's own lines on stderr.
 pub const MARK: &str = "\u{1e}paxos-harness ";
@@ -58,7 +60,7 @@ impl Default for Options {
             crashes: 1,
             timeouts: 1,
             proposers: 0,
-            budget: 60.0,
+            budget: DEFAULT_SAFETY_NET,
             max_states: 4_000_000,
             call_timeout_ms: 2_000,
             replay: None,
@@ -70,6 +72,11 @@ impl Default for Options {
         }
     }
 }
+
+/// The wall-clock safety net of the exhaustive phase, in seconds: far above what the default
+/// bounds take on a loaded machine, so it never decides a verdict; hitting it makes the verdict
+/// `incomplete`, never `pass`.
+pub const DEFAULT_SAFETY_NET: f64 = 600.0;
 
 /// The takeover search's default bounds: (the others' steps, the new proposer's steps).
 pub const DEFAULT_TAKEOVER: (u32, u32) = (10, 4);
@@ -168,30 +175,270 @@ fn set_context(c: String) {
     }
 }
 
-/// The result of a whole check, as JSON.
-pub fn run(impls: Impls, o: &Options) -> String {
-    let shrink = |f: Found| -> Found {
-        if f.sticky {
-            f // breadth-first: already a shortest schedule
-        } else {
-            explore::shrink(impls, &f, o.shrink_replays)
+/// The search for a shorter counterexample, after shrinking: breadth-first over every schedule
+/// shorter than the shrunk one, aimed at the property it broke, within this many states per shape
+/// (a liveness search runs a calm phase from every state, so it gets fewer).
+pub const SHORTEST_STATES: usize = 400_000;
+pub const SHORTEST_LIVENESS_STATES: usize = 40_000;
+/// The shapes it searches, smallest first: (acceptors, proposers), those no larger than the
+/// counterexample's own.
+const SHORTEST_SHAPES: &[(usize, usize)] = &[(3, 1), (3, 2), (3, 3), (5, 1), (5, 2), (5, 3)];
+
+/// What the phases ran, for the result.
+#[derive(Default)]
+struct Tally {
+    schedules: u64,
+    traces: u64,
+    random: u64,
+    exhaustive: Vec<String>,
+}
+
+impl Tally {
+    fn fields(&self) -> String {
+        format!(
+            "\"schedules\":{},\"traces\":{},\"random\":{},\"exhaustive\":[{}]",
+            self.schedules,
+            self.traces,
+            self.random,
+            self.exhaustive.join(",")
+        )
+    }
+}
+
+fn json_list_of(items: &[String]) -> String {
+    format!(
+        "[{}]",
+        items.iter().map(|s| json_str(s)).collect::<Vec<_>>().join(",")
+    )
+}
+
+/// The steps of a schedule that the exhaustive search counts: deliveries, crashes, restarts and
+/// timeouts (a propose happens at the start, a drop is a message never delivered, a stop a
+/// proposer never scheduled again).
+fn counted(steps: &[Step]) -> usize {
+    steps
+        .iter()
+        .filter(|s| !matches!(s, Step::Propose(_) | Step::Drop(_) | Step::Stop(_)))
+        .count()
+}
+
+/// The learner's types in this check, for messages.
+fn learner_types(impls: Impls) -> String {
+    let mut names = Vec::new();
+    if let Ok(w) = crate::world::World::new(crate::world::Setup::new(impls, 1, 1, false)) {
+        if impls.learner_acceptor {
+            if let Some(n) = &w.acc[0].node {
+                names.push(n.type_name().to_string());
+            }
         }
+        if impls.learner_proposer {
+            if let Some(n) = &w.prop[0].node {
+                names.push(n.type_name().to_string());
+            }
+        }
+    }
+    if names.is_empty() {
+        "the learner's type".into()
+    } else {
+        names.join(" and ")
+    }
+}
+
+/// The failure's property name, for sentences.
+fn property_of(f: &Failure) -> String {
+    match f {
+        Failure::Violation(v) => v.property.as_str().to_string(),
+        Failure::Panic(_) => "the same call without a panic".to_string(),
+    }
+}
+
+/// A schedule that failed in the search but not when replayed from scratch: not a property
+/// failure of the learner's code and not a pass either.
+fn unreproducible(impls: Impls, f: &Found, t: &Tally) -> String {
+    let steps: Vec<String> = f.steps.iter().map(Step::describe).collect();
+    let what = match &f.failure {
+        Failure::Violation(v) => format!("broke {} ({})", v.property.as_str(), v.message),
+        Failure::Panic(p) => format!("panicked in {} ({})", p.call, p.message),
     };
-    let fail = |f: Found, schedules: u64, exhaustive: &[String]| -> String {
-        let f = shrink(f);
-        let verdict = if matches!(f.failure, crate::world::Failure::Panic(_)) {
-            "panic"
+    let reason = format!(
+        "a schedule that {what} in the {} does not fail when replayed from scratch in a fresh world: {}'s Clone or Debug does not capture its whole state (state behind an Rc or RefCell, or a field Debug skips), or the code keeps state outside itself (a static, a counter). The schedule: {}",
+        f.origin,
+        learner_types(impls),
+        steps.join("; ")
+    );
+    format!(
+        "{{\"verdict\":\"incomplete\",{},\"timeout\":null,\"violation\":null,\"incomplete\":{}}}",
+        t.fields(),
+        json_list_of(&[reason])
+    )
+}
+
+/// Search for a counterexample shorter than `best`, of the same property. Returns the shortest
+/// found and, when every search completed, the sentence that proves it shortest.
+fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
+    if best.jumper {
+        // The breadth-first search has no huge-round competitor: it cannot speak for schedules
+        // with one, so nothing is claimed.
+        return (best, None);
+    }
+    let class = best.failure.class();
+    let mut best = best;
+    let mut k = counted(&best.steps);
+    let (max_a, max_p) = (best.acceptors, best.proposers);
+    let crashes = best.steps.iter().filter(|s| matches!(s, Step::Crash(_))).count() as u32;
+    let timeouts = best.steps.iter().filter(|s| matches!(s, Step::Timeout(_))).count() as u32;
+    let liveness = class == "liveness";
+    let mut complete = true;
+    let shapes: Vec<(usize, usize)> = SHORTEST_SHAPES
+        .iter()
+        .copied()
+        .filter(|&(a, p)| a <= max_a && p <= max_p)
+        .collect();
+    for &(acceptors, proposers) in &shapes {
+        if k == 0 {
+            break;
+        }
+        let depth = (k - 1) as u32;
+        let bounds = Bounds {
+            acceptors,
+            proposers,
+            depth,
+            crashes,
+            timeouts,
+            budget: Duration::from_secs_f64(o.budget.clamp(1.0, 60.0)),
+            max_states: if liveness {
+                SHORTEST_LIVENESS_STATES
+            } else {
+                SHORTEST_STATES
+            },
+            liveness_depth: if liveness { depth } else { 0 },
+            takeover: None,
+            target: Some(class),
+        };
+        set_context(format!(
+            "search for a shorter counterexample with {acceptors} acceptors and {proposers} proposers"
+        ));
+        match explore::exhaustive(impls, bounds, |_| {}) {
+            Ok(e) if e.complete => {}
+            Ok(_) => complete = false,
+            Err(g) => {
+                // Found with the memo: it must fail in a fresh world too.
+                let r = replay(&g.setup(impls), &g.steps, g.calm);
+                match r.failure {
+                    Some(failure) if failure.class() == class => {
+                        const SHORTENED: &str = ", shortened by a breadth-first search";
+                        let origin = if best.origin.ends_with(SHORTENED) {
+                            best.origin.clone()
+                        } else {
+                            format!("{}{SHORTENED}", best.origin)
+                        };
+                        best = Found {
+                            failure,
+                            steps: r.taken,
+                            origin,
+                            lesson: best.lesson.clone(),
+                            teaches: best.teaches.clone(),
+                            ..*g
+                        };
+                        k = counted(&best.steps);
+                    }
+                    _ => complete = false,
+                }
+            }
+        }
+    }
+    let sentence = complete.then(|| {
+        // "3 acceptors and 1 or 2 proposers; 5 acceptors and 2 proposers"
+        let mut by_acceptors: Vec<(usize, Vec<String>)> = Vec::new();
+        for (a, p) in &shapes {
+            match by_acceptors.iter_mut().find(|(x, _)| x == a) {
+                Some((_, ps)) => ps.push(p.to_string()),
+                None => by_acceptors.push((*a, vec![p.to_string()])),
+            }
+        }
+        let within: Vec<String> = by_acceptors
+            .iter()
+            .map(|(a, ps)| {
+                let n = ps.len();
+                let list = match n {
+                    1 => ps[0].clone(),
+                    _ => format!("{} or {}", ps[..n - 1].join(", "), ps[n - 1]),
+                };
+                let plural = if n == 1 && ps[0] == "1" { "" } else { "s" };
+                format!("{a} acceptors and {list} proposer{plural}")
+            })
+            .collect();
+        let what = if liveness {
+            format!("no schedule whose faults take fewer than {k} steps breaks liveness")
         } else {
-            "fail"
+            format!("no schedule of fewer than {k} steps breaks {}", property_of(&best.failure))
         };
         format!(
-            "{{\"verdict\":\"{verdict}\",\"schedules\":{schedules},\"timeout\":null,\"violation\":{},\"exhaustive\":[{}]}}",
-            found_json(impls, &f),
-            exhaustive.join(",")
+            "{what} (every shorter one was explored, breadth-first, with {}, at most {crashes} crash{} and {timeouts} timeout{}; proposes, drops and stops not counted)",
+            within.join("; "),
+            if crashes == 1 { "" } else { "es" },
+            if timeouts == 1 { "" } else { "s" },
         )
+    });
+    (best, sentence)
+}
+
+/// A failure found by a phase: check it in a fresh world, shrink it, look for a shorter one, and
+/// write the result.
+fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
+    // 1. It must fail from scratch: no memo, no clone shared with another branch of a search.
+    let r = replay(&f.setup(impls), &f.steps, f.calm);
+    let failure = match r.failure {
+        Some(x) if x.class() == f.failure.class() => x,
+        _ => return unreproducible(impls, &f, t),
     };
-    let mut schedules = 0u64;
-    let (mut traces_run, mut random_run) = (0u64, 0u64);
+    // A safety failure: the calm phase, if it had one, is part of the schedule (shrinking and
+    // the search for a shorter one count its steps), and no calm phase follows.
+    let f = if failure.class() != "liveness" {
+        let mut steps = r.taken;
+        steps.extend(r.calm_taken);
+        Found {
+            failure,
+            steps,
+            calm: None,
+            ..f
+        }
+    } else {
+        Found {
+            failure,
+            steps: r.taken,
+            ..f
+        }
+    };
+    // 2. Shrink it (every origin), 3. then look for a shorter one.
+    set_context("shrinking the counterexample".into());
+    let f = explore::shrink(impls, &f, o.shrink_replays);
+    let (mut f, proof) = shortest(impls, f, o);
+    // 4. A trace's lesson only where it is about the code that failed.
+    let code = match &f.failure {
+        Failure::Violation(v) => v.code,
+        Failure::Panic(_) => "panic",
+    };
+    if !f.teaches.iter().any(|c| c == code) {
+        f.lesson = None;
+    }
+    let verdict = if matches!(f.failure, Failure::Panic(_)) {
+        "panic"
+    } else {
+        "fail"
+    };
+    format!(
+        "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":{}}}",
+        t.fields(),
+        found_json(impls, &f, proof.as_deref()),
+    )
+}
+
+/// The result of a whole check, as JSON.
+pub fn run(impls: Impls, o: &Options) -> String {
+    guard::install_panic_hook();
+    explore::LIVENESS_UNCHECKED.with(|c| c.set(0));
+    let mut t = Tally::default();
 
     if let Some(path) = &o.replay {
         set_context(format!("replay of {}", path.display()));
@@ -199,42 +446,56 @@ pub fn run(impls: Impls, o: &Options) -> String {
             Ok(t) => t,
             Err(e) => return error_json(&format!("cannot read {}: {e}", path.display())),
         };
-        let t = match trace::parse(&text) {
+        let tr = match trace::parse(&text) {
             Ok(t) => t,
             Err(e) => return error_json(&format!("{}: {e}", path.display())),
         };
-        let found = explore::run_trace(impls, &t);
+        let found = explore::run_trace(impls, &tr);
+        t.schedules = 1;
         if guard::ECHO_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
             // Run only to show the learner's output step by step: rendering the failure would
             // replay it again and print it twice.
             let verdict = if found.is_some() { "fail" } else { "pass" };
             return format!(
-                "{{\"verdict\":\"{verdict}\",\"schedules\":1,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}}"
+                "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":null}}",
+                t.fields()
             );
         }
         return match found {
             Some(mut f) => {
                 // A saved schedule is already shrunk: show it as it is.
                 f.origin = format!("replay of {}", path.display());
-                let verdict = if matches!(f.failure, crate::world::Failure::Panic(_)) { "panic" } else { "fail" };
+                f.lesson = None;
+                let verdict = if matches!(f.failure, Failure::Panic(_)) {
+                    "panic"
+                } else {
+                    "fail"
+                };
                 format!(
-                    "{{\"verdict\":\"{verdict}\",\"schedules\":1,\"timeout\":null,\"violation\":{},\"exhaustive\":[]}}",
-                    found_json(impls, &f)
+                    "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":{}}}",
+                    t.fields(),
+                    found_json(impls, &f, None)
                 )
             }
-            None => "{\"verdict\":\"pass\",\"schedules\":1,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}".into(),
+            None => format!(
+                "{{\"verdict\":\"pass\",{},\"timeout\":null,\"violation\":null}}",
+                t.fields()
+            ),
         };
     }
 
+    // What the search cannot explore, seen before it starts.
+    let hidden = probe::hidden_state(impls);
+
     if o.traces {
         let lib = trace::library();
-        for (i, t) in lib.iter().enumerate() {
-            set_context(format!("trace {}", t.name));
-            progress("traces", i as u64, lib.len() as u64, &t.name);
-            schedules += 1;
-            traces_run += 1;
-            if let Some(f) = explore::run_trace(impls, t) {
-                return fail(f, schedules, &[]);
+        for (i, tr) in lib.iter().enumerate() {
+            set_context(format!("trace {}", tr.name));
+            progress("traces", i as u64, lib.len() as u64, &tr.name);
+            t.schedules += 1;
+            t.traces += 1;
+            if let Some(f) = explore::run_trace(impls, tr) {
+                return conclude(impls, o, f, &t);
             }
         }
         progress("traces", lib.len() as u64, lib.len() as u64, "done");
@@ -249,22 +510,29 @@ pub fn run(impls: Impls, o: &Options) -> String {
                 last = Instant::now();
             }
         }
-        schedules += 1;
-        random_run += 1;
+        t.schedules += 1;
+        t.random += 1;
         if let Some(f) = explore::random_schedule(impls, o.seed, i) {
             set_context(format!("random schedule {i} (seed {})", o.seed));
-            return fail(f, schedules, &[]);
+            return conclude(impls, o, f, &t);
         }
     }
     progress("random", o.schedules, o.schedules, "done");
 
-    let mut exhaustive = Vec::new();
-    if o.depth > 0 || o.takeover.is_some() {
+    // What was not proven: a bound a budget stopped, a search that could not run.
+    let mut unproven: Vec<String> = Vec::new();
+    let searching = o.depth > 0 || o.takeover.is_some();
+    if let (Some(h), true) = (&hidden, searching) {
+        unproven.push(format!(
+            "the exhaustive search did not run: {} {}",
+            h.type_name, h.what
+        ));
+    } else if searching {
         // (acceptors, proposers, depth). With more nodes the space grows much faster, so the later
         // configurations search less deep: three proposers find races among proposers, five
         // acceptors find quorum-size mistakes that are right by chance for three. The bounds are
         // depths and a number of states, so the same check explores the same schedules on any
-        // machine; the time budget is only a safety net, and the report says when it was hit.
+        // machine; the time budget is only a safety net, and a bound it stops is not proven.
         //
         // Then the takeover search goes deeper where it matters most: a new proposer that takes
         // over after the others stopped must recover what they may have had chosen.
@@ -286,9 +554,25 @@ pub fn run(impls: Impls, o: &Options) -> String {
         }
         let started = Instant::now();
         for &(acceptors, proposers, depth, takeover) in &plan {
+            let (context, phase) = match takeover {
+                None => (
+                    format!(
+                        "exhaustive search with {acceptors} acceptors and {proposers} proposers"
+                    ),
+                    format!("exhaustive-{acceptors}-{proposers}"),
+                ),
+                Some(_) => (
+                    format!("takeover search with {acceptors} acceptors and {proposers} proposers"),
+                    "takeover".to_string(),
+                ),
+            };
             let left = o.budget - started.elapsed().as_secs_f64();
             if left <= 0.0 {
-                break;
+                unproven.push(format!(
+                    "the {context} did not run: the wall-clock safety net of {:.0} s ran out before it",
+                    o.budget
+                ));
+                continue;
             }
             let bounds = Bounds {
                 acceptors,
@@ -304,20 +588,9 @@ pub fn run(impls: Impls, o: &Options) -> String {
                 max_states: o.max_states,
                 liveness_depth: o.liveness_depth,
                 takeover,
+                target: None,
             };
-            let (context, phase) = match takeover {
-                None => (
-                    format!(
-                        "exhaustive search with {acceptors} acceptors and {proposers} proposers"
-                    ),
-                    format!("exhaustive-{acceptors}-{proposers}"),
-                ),
-                Some(_) => (
-                    format!("takeover search with {acceptors} acceptors and {proposers} proposers"),
-                    "takeover".to_string(),
-                ),
-            };
-            set_context(context);
+            set_context(context.clone());
             match explore::exhaustive(impls, bounds, |s| {
                 progress(
                     &phase,
@@ -331,21 +604,45 @@ pub fn run(impls: Impls, o: &Options) -> String {
                 )
             }) {
                 Ok(e) => {
-                    schedules += e.generated;
-                    exhaustive.push(exhausted_json(&e));
+                    t.schedules += e.generated;
+                    if !e.complete {
+                        unproven.push(format!(
+                            "the {context} stopped at depth {} of {}: {}",
+                            e.depth_done,
+                            depth,
+                            e.stopped.as_deref().unwrap_or("a budget ran out")
+                        ));
+                    }
+                    t.exhaustive.push(exhausted_json(&e));
                 }
-                Err(f) => return fail(*f, schedules, &exhaustive),
+                Err(f) => return conclude(impls, o, *f, &t),
             }
         }
     }
-    format!(
-        "{{\"verdict\":\"pass\",\"schedules\":{schedules},\"traces\":{traces_run},\"random\":{random_run},\"timeout\":null,\"violation\":null,\"exhaustive\":[{}]}}",
-        exhaustive.join(",")
-    )
+    let unchecked = explore::LIVENESS_UNCHECKED.with(|c| c.get());
+    if unchecked > 0 {
+        unproven.push(format!(
+            "liveness was not checked from {unchecked} state{}: a competitor was more than {} rounds ahead, beyond what the calm phase closes one round per timeout",
+            if unchecked == 1 { "" } else { "s" },
+            explore::CALM_MAX_GAP
+        ));
+    }
+    if unproven.is_empty() {
+        format!(
+            "{{\"verdict\":\"pass\",{},\"timeout\":null,\"violation\":null}}",
+            t.fields()
+        )
+    } else {
+        format!(
+            "{{\"verdict\":\"incomplete\",{},\"timeout\":null,\"violation\":null,\"incomplete\":{}}}",
+            t.fields(),
+            json_list_of(&unproven)
+        )
+    }
 }
 
 fn error_json(msg: &str) -> String {
-    format!("{{\"verdict\":\"error\",\"error\":{},\"schedules\":0,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}}", json_str(msg))
+    format!("{{\"verdict\":\"error\",\"error\":{},\"schedules\":0,\"traces\":0,\"random\":0,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}}", json_str(msg))
 }
 
 /// The runner's `main`: the generated runner crate calls this with the learner's constructors.

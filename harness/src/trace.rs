@@ -42,6 +42,13 @@ pub struct Trace {
     pub sticky: bool,
     /// Proposers propose only in `propose` steps, instead of all at the start.
     pub manual_propose: bool,
+    /// The last proposer is the harness's huge-round competitor (`competitor: jumper`).
+    pub jumper: bool,
+    /// The violation codes the lesson is about (`teaches: code, code`): the lesson is shown only
+    /// with a failure of one of them.
+    pub teaches: Vec<String>,
+    /// A saved counterexample: the hash of the learner's sources it was found with.
+    pub sources: Option<String>,
     pub steps: Vec<Selector>,
 }
 
@@ -181,6 +188,9 @@ pub fn parse(text: &str) -> Result<Trace, String> {
         calm: None,
         sticky: false,
         manual_propose: false,
+        jumper: false,
+        teaches: Vec::new(),
+        sources: None,
         steps: Vec::new(),
     };
     let lines: Vec<&str> = text.lines().collect();
@@ -267,6 +277,25 @@ pub fn parse(text: &str) -> Result<Trace, String> {
                     }
                 }
             }
+            "competitor" => {
+                t.jumper = match value {
+                    "jumper" => true,
+                    "none" => false,
+                    v => {
+                        return Err(format!(
+                            "line {lineno}: competitor is `jumper` or `none`, not `{v}`"
+                        ))
+                    }
+                }
+            }
+            "teaches" => {
+                t.teaches = value
+                    .split(',')
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            }
+            "sources" => t.sources = Some(unquote(value)),
             "steps" => {
                 let first = i;
                 for (k, item) in block(&mut i).iter().enumerate() {
@@ -343,12 +372,14 @@ pub fn exact_line(step: &Step) -> String {
 }
 
 /// Write a schedule as a replayable trace file.
+#[allow(clippy::too_many_arguments)]
 pub fn to_file(
     name: &str,
     lesson: &str,
     acceptors: usize,
     proposers: usize,
     sticky: bool,
+    jumper: bool,
     calm: Option<usize>,
     steps: &[Step],
 ) -> String {
@@ -358,6 +389,9 @@ pub fn to_file(
     } else {
         "network: queue\n"
     });
+    if jumper {
+        s.push_str("competitor: jumper\n");
+    }
     if let Some(p) = calm {
         s.push_str(&format!("calm: {}\n", node_name(proposer_id(p))));
     }

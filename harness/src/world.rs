@@ -333,6 +333,9 @@ pub struct Setup {
     pub acceptor_ids: Vec<NodeId>,
     /// Transitions already computed (exhaustive search only).
     pub memo: Memo,
+    /// The last proposer is the harness's [`crate::nodes::RefJumper`] (huge rounds), whatever
+    /// the exercise: the competitor of the huge-round random schedules.
+    pub jumper: bool,
 }
 
 /// Memoised transitions of the exhaustive search: the result of calling learner code on a node
@@ -360,28 +363,68 @@ struct PropMemo {
     decided: Option<Value>,
 }
 
-fn memo_key(state: u64, input: u64) -> u64 {
+/// The memo key of a call: which node (its id), the hash of its state, and the whole input (the
+/// message with its sender and receiver, the proposed value, or a timeout). A key without the
+/// node's identity would hand one proposer the result of another whose `Debug` prints the same.
+fn memo_key(node: NodeId, state: u64, input: u64) -> u64 {
     let mut h = StableHasher::default();
+    h.write_u32(node.0);
     h.write_u64(state);
     h.write_u64(input);
     h.finish()
 }
 
-/// Memo inputs that are not messages.
-const INPUT_PROPOSE: u64 = 0x5052_4f50;
+/// Memo inputs that are not messages: a propose carries its value.
+fn input_propose(value: &Value) -> u64 {
+    hash_of(&(0x5052_4f50u64, value))
+}
 const INPUT_TIMEOUT: u64 = 0x5449_4d45;
 
 impl Setup {
+    /// A world that runs every call afresh: no memo, no state hashes. Every replay of a schedule
+    /// (shrinking, the report, the check of a counterexample before it is shown) uses this.
     pub fn new(impls: Impls, acceptors: usize, proposers: usize, sticky: bool) -> Rc<Setup> {
+        Self::build(impls, acceptors, proposers, sticky, false)
+    }
+
+    /// The exhaustive search's world: the network as a set, per-node hashes kept up to date for
+    /// the visited set, and transitions memoised.
+    pub fn exploring(impls: Impls, acceptors: usize, proposers: usize) -> Rc<Setup> {
+        Self::build(impls, acceptors, proposers, true, true)
+    }
+
+    fn build(
+        impls: Impls,
+        acceptors: usize,
+        proposers: usize,
+        sticky: bool,
+        hashing: bool,
+    ) -> Rc<Setup> {
         Rc::new(Setup {
             impls,
             acceptors,
             proposers,
             sticky,
-            hashing: sticky,
+            hashing,
             acceptor_ids: (0..acceptors).map(acceptor_id).collect(),
             memo: Memo::default(),
+            jumper: false,
         })
+    }
+
+    /// Like [`Setup::new`] (queue network, no memo), with the last proposer a
+    /// [`crate::nodes::RefJumper`].
+    pub fn with_jumper(impls: Impls, acceptors: usize, proposers: usize) -> Rc<Setup> {
+        let mut s = Self::build(impls, acceptors, proposers, false, false);
+        Rc::get_mut(&mut s).expect("new").jumper = true;
+        s
+    }
+
+    /// The same parameters, a fresh memo.
+    pub fn same(&self, sticky: bool, hashing: bool) -> Rc<Setup> {
+        let mut s = Self::build(self.impls, self.acceptors, self.proposers, sticky, hashing);
+        Rc::get_mut(&mut s).expect("new").jumper = self.jumper;
+        s
     }
 
     pub fn quorum(&self) -> usize {
@@ -466,6 +509,14 @@ fn record_str(r: Option<&paxos_api::AcceptorRecord>) -> String {
     }
 }
 
+/// A learner node's `Debug` output for a report, through the guard, on one line.
+fn debug_line(n: &dyn std::fmt::Debug, id: NodeId) -> String {
+    match guard::call(CallKind::Debug, id.0, || format!("{n:?}")) {
+        Ok(text) => clip(&text),
+        Err(p) => format!("(its Debug panicked: {})", p.message),
+    }
+}
+
 /// A learner's `Debug` output, cut to one readable line.
 fn clip(s: &str) -> String {
     let one: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
@@ -504,7 +555,14 @@ impl World {
         for i in 0..setup.proposers {
             let id = proposer_id(i);
             let node = guard::call(CallKind::ProposerStart, id.0, || {
-                (setup.impls.proposer)(id, &setup.acceptor_ids)
+                if setup.jumper && i + 1 == setup.proposers {
+                    crate::nodes::proposer_ctor::<crate::nodes::RefJumper>()(
+                        id,
+                        &setup.acceptor_ids,
+                    )
+                } else {
+                    (setup.impls.proposer)(id, &setup.acceptor_ids)
+                }
             })?;
             prop.push(PropSlot {
                 node: Some(node),
@@ -534,10 +592,10 @@ impl World {
         };
         if w.setup.hashing {
             for a in 0..w.acc.len() {
-                w.rehash_acc(a);
+                w.rehash_acc(a)?;
             }
             for p in 0..w.prop.len() {
-                w.rehash_prop(p);
+                w.rehash_prop(p)?;
             }
         }
         Ok(w)
@@ -641,7 +699,7 @@ impl World {
                 let value = client_value(p);
                 Rc::make_mut(&mut self.ghost.prop[p]).value = Some(value.clone());
                 self.prop[p].proposed = true;
-                self.proposer_call(p, CallKind::Propose, INPUT_PROPOSE, |node, out| {
+                self.proposer_call(p, CallKind::Propose, input_propose(&value), |node, out| {
                     node.propose(value, out)
                 })
             }
@@ -660,10 +718,12 @@ impl World {
                 Ok(())
             }
             Step::Crash(a) => {
-                self.acc[*a].node = None;
+                if let Some(old) = self.acc[*a].node.take() {
+                    guard::call(CallKind::Drop, acceptor_id(*a).0, || drop(old))?;
+                }
                 self.crashes += 1;
                 if self.setup.hashing {
-                    self.rehash_acc(*a);
+                    self.rehash_acc(*a)?;
                 }
                 Ok(())
             }
@@ -680,7 +740,7 @@ impl World {
                 g.restarts += 1;
                 g.restart_disk = on_disk;
                 if self.setup.hashing {
-                    self.rehash_acc(a);
+                    self.rehash_acc(a)?;
                 }
                 Ok(())
             }
@@ -691,10 +751,12 @@ impl World {
                 })
             }
             Step::Stop(p) => {
-                self.prop[*p].node = None;
+                if let Some(old) = self.prop[*p].node.take() {
+                    guard::call(CallKind::Drop, proposer_id(*p).0, || drop(old))?;
+                }
                 self.stops += 1;
                 if self.setup.hashing {
-                    self.rehash_prop(*p);
+                    self.rehash_prop(*p)?;
                 }
                 Ok(())
             }
@@ -737,7 +799,7 @@ impl World {
             let key = self
                 .setup
                 .hashing
-                .then(|| memo_key(self.acc[a].hash, e.key));
+                .then(|| memo_key(e.to, self.acc[a].hash, e.key));
             let hit = key.and_then(|k| {
                 self.setup
                     .memo
@@ -771,7 +833,7 @@ impl World {
                         }
                     };
                     if let Some(k) = key {
-                        self.rehash_acc(a);
+                        self.rehash_acc(a)?;
                         let slot = &self.acc[a];
                         let m = AccMemo {
                             node: slot.node.clone().expect("up"),
@@ -837,7 +899,7 @@ impl World {
             if g.restarts > at {
                 let disk = record_str(g.restart_disk.as_ref());
                 if saved {
-                    format!(" {name} had restarted since then with {disk} on its disk: what it {what} was saved, but start() did not restore it")
+                    format!(" {name} had restarted since then with {disk} on its disk: what it {what} was saved, so start() did not restore it, or the code that compares with it does not use what was restored")
                 } else {
                     format!(" {name} had restarted since then with {disk} on its disk: what it {what} was not saved before it replied")
                 }
@@ -904,18 +966,44 @@ impl World {
                 Ok(())
             }
             (Some(v), Message::Accepted { .. }) => {
+                // A re-delivered Accept(b, v) for exactly the proposal it holds as accepted may be
+                // answered Accepted even after a higher promise: a true report of a past
+                // acceptance, as long as its record did not change (the promise not lowered).
+                let resent = g.accepted.as_ref().is_some_and(|(ab, av)| *ab == b && av == v)
+                    && self.acc[a].disk.load().is_some_and(|r| {
+                        r.accepted.as_ref().is_some_and(|(db, dv)| *db == b && dv == v)
+                            && r.promised >= g.promised
+                    });
+                if resent {
+                    return Ok(());
+                }
                 if let Some(p) = g.promised {
                     if b < p {
                         let tail = since_restart(g.promised_at, "promised", saved_promise);
-                        return Err(violation(
-                            Property::Conformance,
-                            "accept-below-promise",
+                        // The order of events, as they happened: a re-delivered Accept for a
+                        // proposal it had accepted before the promise is named as such.
+                        let again = g.accepted.as_ref().is_some_and(|(ab, av)| *ab == b && av == v);
+                        let what = if again {
+                            let disk = record_str(self.acc[a].disk.load().as_ref());
                             format!(
-                                "{name} promised {}, then accepted {} {}: an acceptor never accepts a ballot below its promise.{tail}",
+                                "{name} accepted {} {}, then promised {}, then answered a second copy of that Accept with Accepted and saved {disk}: repeating a past acceptance is allowed only when the record stays as it was, the promise of {} included",
+                                ballot_str(&b),
+                                v.0,
+                                ballot_str(&p),
+                                ballot_str(&p)
+                            )
+                        } else {
+                            format!(
+                                "{name} promised {}, then accepted {} {}: an acceptor never accepts a ballot below its promise",
                                 ballot_str(&p),
                                 ballot_str(&b),
                                 v.0
-                            ),
+                            )
+                        };
+                        return Err(violation(
+                            Property::Conformance,
+                            "accept-below-promise",
+                            format!("{what}.{tail}"),
                         ));
                     }
                 }
@@ -1035,7 +1123,7 @@ impl World {
         let key = self
             .setup
             .hashing
-            .then(|| memo_key(self.prop[p].hash, input));
+            .then(|| memo_key(id, self.prop[p].hash, input));
         let hit = key.and_then(|k| {
             self.setup
                 .memo
@@ -1071,7 +1159,7 @@ impl World {
                     out.sort_by(order);
                 }
                 if let Some(k) = key {
-                    self.rehash_prop(p);
+                    self.rehash_prop(p)?;
                     let m = PropMemo {
                         node: self.prop[p].node.clone().expect("up"),
                         hash: self.prop[p].hash,
@@ -1166,7 +1254,9 @@ impl World {
                         ),
                     );
                 }
-                if !value_allowed(&reports, value, g.value.as_ref(), q) {
+                let proposed: Vec<&Value> =
+                    self.ghost.prop.iter().filter_map(|g| g.value.as_ref()).collect();
+                if !value_allowed(&reports, value, &proposed, q) {
                     let highest = reports.iter().filter_map(|(_, r)| r.as_ref()).max_by_key(|(b, _)| *b);
                     let why = match highest {
                         Some((hb, hv)) => format!(
@@ -1176,8 +1266,9 @@ impl World {
                             hv.0
                         ),
                         None => format!(
-                            "no promise reported an accepted proposal, so it must propose its client's value {}",
-                            g.value.as_ref().map(|v| v.0.as_str()).unwrap_or("?")
+                            "no promise reported an accepted proposal and no client proposed {}: it may propose any value a client proposed ({}), usually its own",
+                            value.0,
+                            proposed.iter().map(|v| v.0.as_str()).collect::<Vec<_>>().join(", ")
                         ),
                     };
                     return conf(
@@ -1247,15 +1338,20 @@ impl World {
         Ok(())
     }
 
-    fn rehash_acc(&mut self, a: usize) {
+    /// The learner's `Debug` runs through the guard: a panic or a hang in it names that call.
+    fn rehash_acc(&mut self, a: usize) -> Result<(), Failure> {
         let slot = &mut self.acc[a];
         let mut h = StableHasher::default();
         match &slot.node {
-            Some(n) => h.write_u64(hash_debug(&**n)),
+            Some(n) => {
+                let id = acceptor_id(a).0;
+                h.write_u64(guard::call(CallKind::Debug, id, || hash_debug(&**n))?)
+            }
             None => h.write_u64(0xdead),
         }
         slot.disk.load().hash(&mut h);
         slot.hash = h.finish();
+        Ok(())
     }
 
     /// Proposer `p` stops for good (a `Stop` step), its messages in flight both ways are lost, and
@@ -1279,12 +1375,16 @@ impl World {
         Ok(())
     }
 
-    fn rehash_prop(&mut self, p: usize) {
+    fn rehash_prop(&mut self, p: usize) -> Result<(), Failure> {
         let slot = &mut self.prop[p];
         slot.hash = match &slot.node {
-            Some(n) => hash_debug(&**n) ^ slot.proposed as u64,
+            Some(n) => {
+                let id = proposer_id(p).0;
+                guard::call(CallKind::Debug, id, || hash_debug(&**n))? ^ slot.proposed as u64
+            }
             None => 0xdead,
         };
+        Ok(())
     }
 
     /// The hash of the whole state (exhaustive search), given budgets still to spend.
@@ -1310,14 +1410,8 @@ impl World {
     /// system as it is when every message not yet delivered is lost and the faults stop (a
     /// schedule the network allows at any point). The calm phase starts from this.
     pub fn without_network(&self) -> World {
-        let setup = Setup::new(
-            self.setup.impls,
-            self.setup.acceptors,
-            self.setup.proposers,
-            false,
-        );
         World {
-            setup,
+            setup: self.setup.same(false, false),
             net: Rc::new(Vec::new()),
             sent: Vec::new(),
             ..self.clone()
@@ -1334,7 +1428,7 @@ impl World {
             }
             let _ = write!(line, "disk {}", self.disk_str(a));
             if let Some(n) = &s.node {
-                let _ = write!(line, "; state {}", clip(&format!("{n:?}")));
+                let _ = write!(line, "; state {}", debug_line(&**n, acceptor_id(a)));
             }
             lines.push(line);
         }
@@ -1344,7 +1438,7 @@ impl World {
             let debug = s
                 .node
                 .as_ref()
-                .map(|n| format!("; state {}", clip(&format!("{n:?}"))))
+                .map(|n| format!("; state {}", debug_line(&**n, proposer_id(p))))
                 .unwrap_or_default();
             lines.push(format!(
                 "{}: {state}; decided {}{debug}",
@@ -1393,11 +1487,13 @@ fn cmp_message(a: &Message, b: &Message) -> std::cmp::Ordering {
 
 /// May a proposer send `value` in phase 2, given the promises it received for the ballot?
 /// Yes when some quorum of those promises makes `value` the highest-ballot value reported among
-/// them, or reports nothing and `value` is the proposer's own (Paxos Made Simple, 2.2).
+/// them, or reports nothing and `value` is one some client proposed (Paxos Made Simple, 2.2: "any
+/// value"; validity limits it to proposed ones: usually the proposer's own, but one it adopted in
+/// an earlier round is as good).
 pub fn value_allowed(
     reports: &[(usize, &Option<(Ballot, Value)>)],
     value: &Value,
-    own: Option<&Value>,
+    proposed: &[&Value],
     quorum: usize,
 ) -> bool {
     let count = |pred: &dyn Fn(&Option<Proposal>) -> bool| {
@@ -1410,7 +1506,7 @@ pub fn value_allowed(
         who.dedup();
         who.len()
     };
-    if own == Some(value) && count(&|r| r.is_none()) >= quorum {
+    if proposed.contains(&value) && count(&|r| r.is_none()) >= quorum {
         return true;
     }
     reports

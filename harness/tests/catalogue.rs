@@ -88,7 +88,11 @@ catalogue! {
         reference,
         // valid variants
         repromise_equal, strict_prepare, save_every_call, silent_no_nack, lazy_promise,
+        resend_accepted,
+        // correct, but state the search cannot explore (shared between clones)
+        rc_state,
         // bugs
+        drop_every_8th_write, forget_after_16_writes, round_as_u16,
         no_save_promise, no_save_accepted, save_before_update, start_ignores_disk,
         accept_below_promise, promise_lower, promise_not_recorded, reject_equal_accept,
         promise_hides_accepted, promise_reports_first, nack_wrong_ballot, nack_promised_max,
@@ -97,8 +101,11 @@ catalogue! {
         reference,
         // valid variants
         majority_first, ignore_nack, eager_nack_retry, resend_then_raise, round_jump, accept_to_promisers,
-        hash_collections,
+        hash_collections, adopted_value,
+        // correct, but a Debug that does not show the state
+        const_debug,
         // bugs
+        retry_cap, doubling_rounds, reset_after_12_timeouts,
         own_value, lowest_reported, first_reported, most_common_value, hashmap_lowest_reported,
         count_duplicate_promises, count_duplicate_accepted, stale_promises,
         quorum_half, quorum_two, wait_for_all,
@@ -129,6 +136,10 @@ const PROPERTIES: &[&str] = &[
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Expect {
     Pass,
+    /// Not failed with a property, and not a pass: what the search cannot explore.
+    Incomplete,
+    /// The learner's code panics (an overflow, with overflow checks on).
+    Panic,
     Fail {
         property: String,
         code: Option<String>,
@@ -149,6 +160,8 @@ fn parse_header(source: &str) -> Result<Expect, String> {
     let words: Vec<&str> = spec.split_whitespace().collect();
     match words.as_slice() {
         ["pass"] => Ok(Expect::Pass),
+        ["incomplete"] => Ok(Expect::Incomplete),
+        ["panic"] => Ok(Expect::Panic),
         ["fail", property, rest @ ..] if PROPERTIES.contains(property) => {
             let code = match rest {
                 [] => None,
@@ -427,6 +440,10 @@ impl Outcome {
         match expect {
             Expect::Pass if self.verdict == "pass" => Ok(()),
             Expect::Pass => Err(format!("expected pass, got {}", self.describe())),
+            Expect::Incomplete if self.verdict == "incomplete" => Ok(()),
+            Expect::Incomplete => Err(format!("expected incomplete, got {}", self.describe())),
+            Expect::Panic if self.verdict == "panic" => Ok(()),
+            Expect::Panic => Err(format!("expected panic, got {}", self.describe())),
             Expect::Fail { property, code } => {
                 if self.verdict != "fail" || self.property != *property {
                     return Err(format!("expected fail {property}, got {}", self.describe()));
@@ -487,6 +504,10 @@ fn default_check() -> Options {
         ..Options::default()
     }
 }
+
+/// The wall-clock safety net for every search in these tests: far above what any takes on a
+/// loaded machine. Bounds are depths and states; no outcome here may depend on the clock.
+const NET: f64 = 3600.0;
 
 /// The exhaustive phase alone, with these bounds (3 acceptors, as `run` always uses).
 fn exhaustive_only(
@@ -666,6 +687,10 @@ enum Exh {
         timeouts: u32,
         steps: usize,
     },
+    /// Beyond the exhaustive search's bounds: the bug needs a long history (many writes,
+    /// timeouts or crashes) or rounds near 2^62; the long and huge-round random schedules of the
+    /// default check find it (group a). Why, in a sentence.
+    LongHistory(&'static str),
 }
 
 /// A quorum of promises reporting two proposals of different ballots: P1 and P2 each accept at one
@@ -682,6 +707,30 @@ const TWO_REPORTS: Exh = Exh::Takeover {
 /// What the exhaustive search alone needs for each buggy fixture (measured with
 /// `measure_exhaustive_bounds`; breadth-first, so `depth` is the length of a shortest counterexample).
 const EXHAUSTIVE: &[(&str, Exh)] = &[
+    (
+        "acceptor/drop_every_8th_write",
+        Exh::LongHistory("8 saves by one acceptor, then a crash, a restart and a Prepare"),
+    ),
+    (
+        "acceptor/forget_after_16_writes",
+        Exh::LongHistory("16 saves by one acceptor, then a crash, a restart and a Prepare"),
+    ),
+    (
+        "acceptor/round_as_u16",
+        Exh::LongHistory("a ballot of round 2^62 or more (the huge-round competitor)"),
+    ),
+    (
+        "proposer/retry_cap",
+        Exh::LongHistory("7 rounds of one proposer before faults stop"),
+    ),
+    (
+        "proposer/doubling_rounds",
+        Exh::LongHistory("a Nack naming round 2^62, then two timeouts"),
+    ),
+    (
+        "proposer/reset_after_12_timeouts",
+        Exh::LongHistory("12 timeouts of one proposer"),
+    ),
     ("acceptor/no_save_promise", Exh::Finds(b(2, 4, 1, 0), 4)),
     ("acceptor/no_save_accepted", Exh::Finds(b(2, 8, 1, 0), 8)),
     ("acceptor/save_before_update", Exh::Finds(b(2, 4, 1, 0), 4)),
@@ -780,7 +829,7 @@ fn b_exhaustive_search_alone_finds_every_bug() {
     let total = Instant::now();
     outln!(
         report,
-        "\n(b) exhaustive search alone (no traces, no random schedules; budget 20 s)"
+        "\n(b) exhaustive search alone (no traces, no random schedules; state budgets, no time budget)"
     );
     for f in fixtures() {
         let expect = f.expect();
@@ -794,9 +843,13 @@ fn b_exhaustive_search_alone_finds_every_bug() {
         let t = Instant::now();
         let (line, verdict) = match exh {
             Exh::Finds(bounds, steps) => {
-                let o = exhaustive_run(&f, *bounds, 20.0);
-                // Fault steps only: a liveness counterexample ends with a calm phase.
-                let needed = o.fault_steps.saturating_sub(o.proposers);
+                let o = exhaustive_run(&f, *bounds, NET);
+                // Fault steps only (a liveness counterexample ends with a calm phase), proposes
+                // not counted: shrinking may leave out a proposer that plays no part.
+                let needed = o.steps[..o.fault_steps]
+                    .iter()
+                    .filter(|s| !s.starts_with("propose"))
+                    .count();
                 let mut verdict = o.judge(&expect);
                 if verdict.is_ok() && o.origin != "exhaustive search" {
                     verdict = Err(format!("found by {}", o.origin));
@@ -824,6 +877,7 @@ fn b_exhaustive_search_alone_finds_every_bug() {
                     verdict,
                 )
             }
+            Exh::LongHistory(why) => (format!("beyond the exhaustive bounds: needs {why} (group a finds it)"), Ok(())),
             Exh::Takeover {
                 early,
                 late,
@@ -835,12 +889,12 @@ fn b_exhaustive_search_alone_finds_every_bug() {
                     f.impls,
                     &Options {
                         depth: 0,
-                        budget: 120.0,
+                        budget: NET,
                         max_states: 12_000_000,
                         takeover: Some((*early, *late)),
                         crashes: *crashes,
                         takeover_timeouts: *timeouts,
-                        ..exhaustive_only(3, 0, 0, 0, 20.0)
+                        ..exhaustive_only(3, 0, 0, 0, NET)
                     },
                 );
                 let needed = o.steps[..o.fault_steps]
@@ -908,7 +962,7 @@ fn b_every_buggy_fixture_has_an_exhaustive_entry() {
 
 #[test]
 fn c_same_fixture_and_seed_give_identical_json() {
-    let exhaustive = |p, d, c, t| exhaustive_only(p, d, c, t, 20.0);
+    let exhaustive = |p, d, c, t| exhaustive_only(p, d, c, t, NET);
     let cases: Vec<(&str, Options, &str)> = vec![
         // Found by random schedules, then shrunk.
         (
@@ -988,7 +1042,7 @@ fn takeover() -> Options {
     Options {
         depth: 0,
         takeover: Some(runner::DEFAULT_TAKEOVER),
-        ..exhaustive_only(3, 0, 0, 0, 20.0)
+        ..exhaustive_only(3, 0, 0, 0, NET)
     }
 }
 
@@ -1002,11 +1056,6 @@ fn c_takeover_counterexample_replays() {
         found.origin, "exhaustive search, takeover",
         "{}",
         found.json
-    );
-    assert!(
-        found.steps.iter().any(|s| s == "stop P1"),
-        "{:?}",
-        found.steps
     );
     let v = Json::parse(&found.json).unwrap();
     let yaml = v.get("violation").get("replay").str().to_string();
@@ -1094,7 +1143,7 @@ fn mask_seconds(json: &str) -> String {
 fn c_known_issue_timings_in_a_failing_json() {
     let f = fixture("proposer/quorum_two");
     // 3 acceptors to depth 8 and 6 (a second or so), then 5 acceptors, where it is found.
-    let o = exhaustive_only(0, 8, 0, 0, 20.0);
+    let o = exhaustive_only(0, 8, 0, 0, NET);
     let first = run(f.impls, &o);
     let second = run(f.impls, &o);
     assert_eq!(first.verdict, "fail");
@@ -1132,7 +1181,7 @@ fn paxos_exercise_with_both_references_passes() {
     );
     assert_eq!(o.verdict, "pass", "{}", o.describe());
     // And a short exhaustive search with both parts the learner's.
-    let o = run(paxos_with_references(), &exhaustive_only(2, 9, 1, 1, 20.0));
+    let o = run(paxos_with_references(), &exhaustive_only(2, 9, 1, 1, NET));
     assert_eq!(o.verdict, "pass", "{}", o.describe());
 }
 
@@ -1313,11 +1362,12 @@ fn default_bounds_exhaustive_search_on_every_fixture() {
             .collect();
         let mark = match &expect {
             Expect::Pass if o.verdict == "pass" => "ok",
-            Expect::Pass => {
+            Expect::Incomplete if o.verdict == "incomplete" => "ok",
+            Expect::Pass | Expect::Incomplete => {
                 wrong.push(format!("{id}: {}", o.describe()));
                 "WRONG"
             }
-            Expect::Fail { .. } => {
+            Expect::Fail { .. } | Expect::Panic => {
                 bugs += 1;
                 match o.judge(&expect) {
                     Ok(()) => {

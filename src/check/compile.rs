@@ -28,6 +28,8 @@ debug = false
 incremental = true
 codegen-units = 16
 panic = "unwind"
+# A round that wraps at u64::MAX is a panic naming the call, not a silent wrap.
+overflow-checks = true
 "#;
 
 /// Where one check builds.

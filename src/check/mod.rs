@@ -9,6 +9,7 @@ pub mod interrupt;
 pub mod render;
 pub mod report;
 pub mod run;
+pub mod sources;
 pub mod state;
 pub mod workspace;
 
@@ -26,7 +27,9 @@ use report::{Outcome, RunnerResult, Verdict};
 pub const DEFAULT_DEPTH: u32 = 9;
 pub const DEFAULT_CRASHES: u32 = 1;
 pub const DEFAULT_TIMEOUTS: u32 = 1;
-pub const DEFAULT_BUDGET: f64 = 60.0;
+/// The wall-clock safety net (seconds): far above what the default bounds need on a loaded
+/// machine; hitting it makes the verdict `incomplete`, never `pass`.
+pub const DEFAULT_BUDGET: f64 = paxos_harness::runner::DEFAULT_SAFETY_NET;
 
 pub fn cmd_init(args: &InitArgs, _ui: Ui) -> Result<u8> {
     let r = workspace::init(&args.dir, args.force)?;
@@ -93,6 +96,7 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         replay_file: None,
         replayed: replay.as_ref().map(|r| r.display().to_string()),
         printed: Vec::new(),
+        incomplete: Vec::new(),
     };
     if let compile::Built::CompileError(text) = built {
         if let Some(pb) = &pb {
@@ -201,6 +205,7 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
             outcome.verdict = match r.verdict.as_str() {
                 "pass" => Verdict::Pass,
                 "fail" => Verdict::Fail,
+                "incomplete" => Verdict::Incomplete,
                 "panic" => Verdict::Panic,
                 "timeout" => Verdict::Timeout,
                 _ => {
@@ -211,28 +216,58 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                 }
             };
             outcome.detail = r.timeout;
+            outcome.incomplete = r.incomplete;
             if let Some(f) = r.violation {
                 let path = dirs
                     .root
                     .join("replays")
                     .join(format!("{}-seed{}.yaml", ex.name, args.seed));
-                crate::paths::write_atomic(&path, f.replay.as_bytes())?;
-                // Replay the counterexample alone to show what the learner's code printed in it.
+                // The saved schedule records the sources it was found with (see `sources`).
+                let text = format!("sources: {}\n{}", sources::fingerprint(&ws, ex), f.replay);
+                crate::paths::write_atomic(&path, text.as_bytes())?;
+                // Replay the counterexample alone, in a fresh process, to show what the learner's
+                // code printed in it; it must fail there too.
                 let args = vec![
                     "--exercise".to_string(),
                     ex.name.to_string(),
                     "--replay".to_string(),
                     path.display().to_string(),
                 ];
-                outcome.printed = run::learner_output(
+                let (printed, failed) = run::learner_output(
                     &dirs.binary(),
                     &args,
                     &dirs.root.join("scratch"),
                     Duration::from_secs(60),
                 )
                 .unwrap_or_default();
+                outcome.printed = printed;
                 outcome.replay_file = Some(path.display().to_string());
-                outcome.found = Some(f);
+                if failed == Some(false) && replay.is_none() {
+                    // It failed in the check's process but not in a fresh one: state that lives
+                    // outside the nodes (a static, a counter) carried over from earlier schedules.
+                    outcome.verdict = Verdict::Incomplete;
+                    outcome.incomplete.push(format!(
+                        "a schedule that broke {} ({}) in the {} does not fail when replayed alone in a fresh process: the code keeps state outside its nodes (a static, a counter, a clock or randomness), so one schedule changes the next. The schedule: {}",
+                        f.property,
+                        f.message,
+                        f.origin,
+                        f.steps.iter().map(|s| s.step.as_str()).collect::<Vec<_>>().join("; ")
+                    ));
+                    outcome.printed.clear();
+                } else {
+                    outcome.found = Some(f);
+                }
+            } else if let (Some(r), Verdict::Pass) = (&replay, outcome.verdict) {
+                // A saved counterexample that no longer fails: after an edit, good news; with the
+                // very sources it was found with, state the replay does not capture.
+                let text = std::fs::read_to_string(r).unwrap_or_default();
+                if sources::recorded(&text) == Some(sources::fingerprint(&ws, ex).as_str()) {
+                    outcome.verdict = Verdict::Incomplete;
+                    outcome.incomplete.push(format!(
+                        "{} no longer fails, yet your sources are the ones it was found with: the code keeps state outside its nodes (a static, a counter, a clock or randomness), or its Clone or Debug does not capture its whole state, so the same schedule does not behave the same way twice",
+                        r.display()
+                    ));
+                }
             }
         }
     }

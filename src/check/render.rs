@@ -221,11 +221,31 @@ pub fn human(o: &Outcome) -> String {
             );
             let _ = writeln!(
                 out,
-                "  - {} random schedules (seed {}) over 3 and 5 acceptors and 2 and 3 proposers: loss, duplication, reordering, acceptor crash-restart, proposer stops, timeouts; each followed by a liveness check",
+                "  - {} random schedules (seed {}) over 3 and 5 acceptors and 2 and 3 proposers: loss, duplication, reordering, acceptor crash-restart, proposer stops, timeouts; half of them short, a quarter long histories (every proposer timing out about 20 times or more, several crashes), each followed by a liveness check; a quarter with a competitor from round 2^62 (huge ballots), for safety and overflows",
                 o.random, o.seed
             );
             for e in &o.exhaustive {
                 let _ = writeln!(out, "  - {}", e.proven());
+            }
+        }
+        Verdict::Incomplete => {
+            let _ = writeln!(
+                out,
+                "  Nothing broke, but this check did not prove everything it set out to:"
+            );
+            for r in &o.incomplete {
+                let _ = writeln!(out, "  - not proven: {r}");
+            }
+            if o.replayed.is_none() {
+                let _ = writeln!(out, "  What was proven:");
+                let _ = writeln!(
+                    out,
+                    "  - {} traces of the library and {} random schedules (seed {}): no violation",
+                    o.traces, o.random, o.seed
+                );
+                for e in &o.exhaustive {
+                    let _ = writeln!(out, "  - {}", e.proven());
+                }
             }
         }
         Verdict::CompileError => {
@@ -248,15 +268,31 @@ pub fn human(o: &Outcome) -> String {
             }
             if let Some(f) = &o.found {
                 let _ = writeln!(out, "  {}", f.message);
+                let title = if f.shortest.is_some() {
+                    "A shortest failing schedule"
+                } else {
+                    "A failing schedule"
+                };
                 let _ = writeln!(
                     out,
-                    "\n{} ({}; {} acceptors, {} proposers; {} steps):\n",
-                    "Shortest failing schedule found".bold(),
+                    "\n{} ({}; {} acceptors, {} proposers; {} steps):",
+                    title.bold(),
                     f.origin,
                     f.acceptors,
                     f.proposers,
                     f.steps.len()
                 );
+                if let Some(c) = &f.competitor {
+                    let _ = writeln!(out, "  {c} is the harness's competitor, a reference proposer whose rounds start at 2^62 = 4611686018427387904 (not your code).");
+                }
+                match &f.shortest {
+                    Some(s) => {
+                        let _ = writeln!(out, "  Shortest: {s}.\n");
+                    }
+                    None => {
+                        let _ = writeln!(out, "  (shrunk; the search for a shorter one did not complete within its budget)\n");
+                    }
+                }
                 out.push_str(&diagram(f));
                 if !f.nodes.is_empty() {
                     let _ = writeln!(out, "\n{}", "State at the end:".bold());
@@ -281,7 +317,7 @@ pub fn human(o: &Outcome) -> String {
                     let name = f.origin.strip_prefix("trace ").unwrap_or(&f.origin);
                     let _ = writeln!(
                         out,
-                        "  Found by the trace `{name}` (then shrunk), which teaches: {}",
+                        "  Found by the trace `{name}`, which teaches: {}",
                         t.trim().replace('\n', " ")
                     );
                 }

@@ -29,6 +29,13 @@ pub struct FoundRecord {
     pub proposers: usize,
     pub network: String,
     pub calm: Option<String>,
+    /// What a breadth-first search proved about its length: the sentence, or `None` when no
+    /// search completed (then it is "a failing schedule", not "the shortest").
+    #[serde(default)]
+    pub shortest: Option<String>,
+    /// The harness's huge-round competitor (a reference proposer from round 2^62), if any.
+    #[serde(default)]
+    pub competitor: Option<String>,
     pub steps: Vec<StepRecord>,
     pub nodes: Vec<String>,
     pub replay: String,
@@ -131,6 +138,9 @@ pub struct RunnerResult {
     pub exhaustive: Vec<ExhaustiveRecord>,
     #[serde(default)]
     pub error: Option<String>,
+    /// `incomplete`: what was not proven, one sentence each.
+    #[serde(default)]
+    pub incomplete: Vec<String>,
 }
 
 /// The verdicts of the contract.
@@ -139,6 +149,9 @@ pub struct RunnerResult {
 pub enum Verdict {
     Pass,
     Fail,
+    /// Nothing broke, but not every bound was explored to the end (a budget stopped it), or
+    /// what the search found does not replay from scratch: what was proven, and what not.
+    Incomplete,
     CompileError,
     Timeout,
     Panic,
@@ -149,6 +162,7 @@ impl Verdict {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
+            Verdict::Incomplete => "incomplete",
             Verdict::CompileError => "compile-error",
             Verdict::Timeout => "timeout",
             Verdict::Panic => "panic",
@@ -173,6 +187,8 @@ pub struct Outcome {
     /// `timeout` and crashes: which call, and where.
     pub detail: Option<String>,
     pub exhaustive: Vec<ExhaustiveRecord>,
+    /// `incomplete`: what was not proven.
+    pub incomplete: Vec<String>,
     /// Where the failing schedule was saved for `--replay`.
     pub replay_file: Option<String>,
     /// `--replay`: the file replayed (instead of exploring).
@@ -240,6 +256,12 @@ pub fn contract_json(o: &Outcome) -> serde_json::Value {
     }
     if let Some(d) = &o.detail {
         v["detail"] = serde_json::Value::String(d.clone());
+    }
+    if !o.incomplete.is_empty() {
+        v["incomplete"] = serde_json::json!(o.incomplete);
+    }
+    if let (Some(f), Verdict::Fail) = (&o.found, o.verdict) {
+        v["shortest"] = serde_json::json!(f.shortest);
     }
     if !o.exhaustive.is_empty() {
         v["exhaustive"] = serde_json::json!(o

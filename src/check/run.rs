@@ -123,14 +123,18 @@ pub fn run(
     }
 }
 
-/// Replay one saved schedule with step markers on stdout and return what the learner's code
-/// printed, step by step: `(step line, printed lines)` for each step that printed something.
+/// What the learner's code printed, step by step: `(step line, printed lines)`.
+pub type Printed = Vec<(String, Vec<String>)>;
+
+/// Replay one saved schedule in a fresh process with step markers on stdout and return what the
+/// learner's code printed, step by step, and whether the schedule failed there too (`None`: the
+/// replay ended without a result).
 pub fn learner_output(
     binary: &Path,
     args: &[String],
     scratch: &Path,
     limit: Duration,
-) -> Result<Vec<(String, Vec<String>)>> {
+) -> Result<(Printed, Option<bool>)> {
     let result = result_file(scratch)?;
     let mut args = args.to_vec();
     args.extend(["--echo-steps".to_string(), "on".to_string()]);
@@ -145,6 +149,12 @@ pub fn learner_output(
         },
         &mut |_| {},
     )?;
+    let failed = match &spawned.ended {
+        Ended::Result(t) => serde_json::from_str::<serde_json::Value>(t)
+            .ok()
+            .and_then(|v| v["verdict"].as_str().map(|v| v != "pass")),
+        _ => Some(true),
+    };
     let text = String::from_utf8_lossy(&spawned.stdout);
     let mut steps: Vec<(String, Vec<String>)> = Vec::new();
     let mut current = "before the first step".to_string();
@@ -161,7 +171,7 @@ pub fn learner_output(
             }
         }
     }
-    Ok(steps)
+    Ok((steps, failed))
 }
 
 fn result_file(scratch: &Path) -> Result<PathBuf> {
