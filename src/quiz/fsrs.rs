@@ -236,9 +236,9 @@ mod tests {
         assert_eq!(hard.stability, 1.1829);
         assert_eq!(good.stability, 3.1262);
         assert_eq!(easy.stability, 15.4722);
-        // At 90% retention the interval is the stability, rounded (at least 1 day), and each
-        // better grade waits at least a day longer.
-        assert_eq!((days(&hard), days(&good), days(&easy)), (1, 3, 15));
+        // At 90% retention the interval is the stability, rounded, and each grade waits at least
+        // a day longer than the one below it (Again's 1 day, so Hard's 1.18 becomes 2).
+        assert_eq!((days(&hard), days(&good), days(&easy)), (2, 3, 15));
         assert_eq!(good.phase, Phase::Review);
         assert_eq!(good.reps, 1);
         // Initial difficulty: w4 - e^(w5 (G - 1)) + 1, G = 3 for Good.

@@ -851,7 +851,7 @@ mod tests {
     #[test]
     fn forecast_counts_today_tomorrow_and_the_week() {
         let mut h = History::default();
-        // Wrong: due now. Good on a new card: 3 days. Easy: 15 days. Hard: 1 day.
+        // Wrong: due now. Good on a new card: 3 days. Easy: 15 days. Hard: 2 days.
         h.record(&ans("paxos-w", false), T0, D0);
         h.record(
             &Answered {
@@ -889,8 +889,8 @@ mod tests {
                 week: 3
             }
         );
-        // A day later the hard one (1 day) is due now; the good one (3 days) is tomorrow's.
-        let s = h.stats(T0 + DAY + 60, D0 + 1, end + DAY);
+        // Two days later the hard one (2 days) is due now; the good one (3 days) is tomorrow's.
+        let s = h.stats(T0 + 2 * DAY + 60, D0 + 2, end + 2 * DAY);
         assert_eq!(
             s.forecast,
             Forecast {
