@@ -99,7 +99,9 @@ pub fn precheck(f: &BankFile) -> std::result::Result<(), Problem> {
             match (quote, c) {
                 (Some(q), c) if c == q => quote = None,
                 (Some(_), _) => {}
-                (None, '"' | '\'') if flow > 0 || col == 0 || line[..col].ends_with([' ', ':', '[', '{', ',']) => {
+                (None, '"' | '\'')
+                    if flow > 0 || col == 0 || line[..col].ends_with([' ', ':', '[', '{', ',']) =>
+                {
                     quote = Some(c)
                 }
                 (None, '#') if col == 0 || line[..col].ends_with([' ', '\t']) => break,
@@ -231,16 +233,22 @@ impl Loaded {
 /// The built-in banks, then the files of each `dirs` folder in turn, added to them (see the
 /// module documentation). What was skipped is in `warnings`, in the words of `bank lint`.
 pub fn load(dirs: &[PathBuf]) -> Result<Loaded> {
-    let mut disk = Vec::new();
-    for dir in dirs {
-        disk.extend(dir_files(dir)?);
-    }
-    Ok(load_files(&embedded_files(), &disk))
+    let layers = dirs
+        .iter()
+        .map(|d| dir_files(d))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(load_layers(&embedded_files(), &layers))
 }
 
-/// [`load`] over given files: `builtin` (trusted, parsed on the fast path) and `disk` (checked
-/// as `bank lint` checks them).
+/// [`load`] over given files: `builtin` (trusted, parsed on the fast path) and one folder's
+/// files, `disk` (checked as `bank lint` checks them).
 pub fn load_files(builtin: &[BankFile], disk: &[BankFile]) -> Loaded {
+    load_layers(builtin, &[disk.to_vec()])
+}
+
+/// [`load`] over given files: the built-in ones, then each folder's in turn. Within a folder an
+/// id twice is a problem (as `bank lint` says); a later folder replaces an earlier one's question.
+pub fn load_layers(builtin: &[BankFile], layers: &[Vec<BankFile>]) -> Loaded {
     let mut loaded = Loaded::default();
     for f in builtin {
         match parse(f) {
@@ -264,6 +272,13 @@ pub fn load_files(builtin: &[BankFile], disk: &[BankFile]) -> Loaded {
             topic_of.insert(q.id.clone(), topic.clone()).is_none()
         });
     }
+    for disk in layers {
+        add_layer(&mut loaded, &mut topic_of, disk);
+    }
+    loaded
+}
+
+fn add_layer(loaded: &mut Loaded, topic_of: &mut BTreeMap<String, String>, disk: &[BankFile]) {
     let (report, banks) = super::lint::check(disk);
     for p in &report.problems {
         let skipped = if p.id.is_some() {
@@ -300,7 +315,6 @@ pub fn load_files(builtin: &[BankFile], disk: &[BankFile]) -> Loaded {
             }
         }
     }
-    loaded
 }
 
 #[cfg(test)]
@@ -323,7 +337,10 @@ mod tests {
     fn a_disk_bank_adds_to_its_topic_and_the_same_id_replaces_one_question() {
         let extra = A.replace("demo-one", "demo-two")
             + &A[A.find("  - id:").unwrap()..].replace("prompt: P", "prompt: New P");
-        let l = load_files(&[file("questions/demo.yaml", A)], &[file("x/extra.yaml", &extra)]);
+        let l = load_files(
+            &[file("questions/demo.yaml", A)],
+            &[file("x/extra.yaml", &extra)],
+        );
         let got: Vec<(&str, &str)> = l
             .questions()
             .iter()
@@ -336,7 +353,9 @@ mod tests {
     #[test]
     fn broken_disk_files_are_reported_in_the_words_of_lint() {
         // other.yaml: demo-one again (an id of topic demo) and other-two with an ungradable key.
-        let other = A.replace("topic: demo", "topic: other").replace("demo-one", "other-one")
+        let other = A
+            .replace("topic: demo", "topic: other")
+            .replace("demo-one", "other-one")
             + &A[A.find("  - id:").unwrap()..]
                 .replace("demo-one", "other-two")
                 .replace("answer: true", "answer: maybe");
@@ -357,23 +376,45 @@ mod tests {
                 format!("{} (question skipped)", lint[1])
             ]
         );
-        assert!(lint[0].starts_with("x.yaml:2:1: did not find expected"), "{}", lint[0]);
+        assert!(
+            lint[0].starts_with("x.yaml:2:1: did not find expected"),
+            "{}",
+            lint[0]
+        );
         assert_eq!(
             lint[1],
             "other.yaml:15:5: other-two: truefalse answer must be true or false, not \"maybe\""
         );
         // An id of another topic cannot be replaced from this one.
-        let clash = A.replace("topic: demo", "topic: other").replace("demo-one", "other-one")
+        let clash = A
+            .replace("topic: demo", "topic: other")
+            .replace("demo-one", "other-one")
             + &A[A.find("  - id:").unwrap()..].replace("demo-one", "other-x");
-        let builtin_other = A.replace("topic: demo", "topic: other").replace("demo-one", "other-x");
+        let builtin_other = A
+            .replace("topic: demo", "topic: other")
+            .replace("demo-one", "other-x");
         let l = load_files(
-            &[file("questions/demo.yaml", A), file("questions/other.yaml", &builtin_other)],
+            &[
+                file("questions/demo.yaml", A),
+                file("questions/other.yaml", &builtin_other),
+            ],
             &[file("d/other.yaml", &clash)],
         );
-        assert!(l.warnings.is_empty(), "same topic: a replacement, {:?}", l.warnings);
+        assert!(
+            l.warnings.is_empty(),
+            "same topic: a replacement, {:?}",
+            l.warnings
+        );
         let l = load_files(
-            &[file("questions/demo.yaml", &A.replace("demo-one", "demo-x"))],
-            &[file("d/demo.yaml", &A.replace("demo-one", "demo-x").replace("topic: demo", "topic: demo"))],
+            &[file(
+                "questions/demo.yaml",
+                &A.replace("demo-one", "demo-x"),
+            )],
+            &[file(
+                "d/demo.yaml",
+                &A.replace("demo-one", "demo-x")
+                    .replace("topic: demo", "topic: demo"),
+            )],
         );
         assert!(l.warnings.is_empty());
     }
@@ -396,7 +437,8 @@ mod tests {
         }
         let p = precheck(&file("block.yaml", &nested)).unwrap_err();
         assert_eq!((p.line, p.col), (MAX_DEPTH + 1, MAX_DEPTH * 2 + 1));
-        let fine = format!("{A}    tags: [\"[[[[[[[[[[[[[[[[[[[[[[[[\"]  # [[[[[[[[[[[[[[[[[[[[[[[[[[\n");
+        let fine =
+            format!("{A}    tags: [\"[[[[[[[[[[[[[[[[[[[[[[[[\"]  # [[[[[[[[[[[[[[[[[[[[[[[[[[\n");
         assert_eq!(precheck(&file("ok.yaml", &fine)), Ok(()));
         let big = BankFile {
             too_big: Some(MAX_BYTES + 1),
@@ -404,7 +446,10 @@ mod tests {
         };
         assert_eq!(
             parse(&big).unwrap_err().to_string(),
-            format!("big.yaml:1:1: the file is {} bytes; a bank file may have at most {MAX_BYTES}", MAX_BYTES + 1)
+            format!(
+                "big.yaml:1:1: the file is {} bytes; a bank file may have at most {MAX_BYTES}",
+                MAX_BYTES + 1
+            )
         );
         for f in embedded_files() {
             assert_eq!(precheck(&f), Ok(()), "{}", f.name);

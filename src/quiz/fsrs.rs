@@ -145,7 +145,9 @@ impl Memory {
 
     /// The memory after an answer graded `grade` at `now`.
     pub fn review(&self, grade: Grade, now: i64) -> Memory {
-        let next = scheduler().next(self.card(), time(now), grade.rating()).card;
+        let next = scheduler()
+            .next(self.card(), time(now), grade.rating())
+            .card;
         let phase = match next.state {
             State::New => Phase::New,
             State::Learning => Phase::Learning,
@@ -208,7 +210,9 @@ impl Memory {
             reps: attempts,
             // FSRS counts a lapse as a wrong answer after a right one; SM-2 kept no order, so
             // every wrong answer but a first one counts.
-            lapses: attempts.saturating_sub(correct).min(attempts.saturating_sub(1)),
+            lapses: attempts
+                .saturating_sub(correct)
+                .min(attempts.saturating_sub(1)),
             last_review: last_answered,
             scheduled_days: s.interval_days as i64,
             due: s.due,

@@ -355,7 +355,10 @@ impl Asker for Interactive {
     }
 
     fn skipped(&mut self, _: &Presented, given: &str, reason: &str) -> Result<()> {
-        println!("{}", render::fit(&render::skipped(given, reason), self.width()));
+        println!(
+            "{}",
+            render::fit(&render::skipped(given, reason), self.width())
+        );
         Ok(())
     }
 }

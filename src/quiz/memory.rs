@@ -490,7 +490,9 @@ impl Store {
         struct Version {
             version: u32,
         }
-        let version = serde_json::from_str::<Version>(&text).ok().map(|v| v.version);
+        let version = serde_json::from_str::<Version>(&text)
+            .ok()
+            .map(|v| v.version);
         if let Some(version) = version.filter(|&v| v > VERSION) {
             return Err(Error::cannot_run(format!(
                 "{} was written by a newer paxos-tutor (format {version}, this one reads {VERSION}): \
@@ -689,7 +691,12 @@ mod tests {
             (r.attempts, r.correct, r.last_correct, r.last_answered),
             (2, 1, true, T0 + 60)
         );
-        assert_eq!(r.memory, Memory::default().review(Grade::Again, T0).review(Grade::Good, T0 + 60));
+        assert_eq!(
+            r.memory,
+            Memory::default()
+                .review(Grade::Again, T0)
+                .review(Grade::Good, T0 + 60)
+        );
         assert_eq!(r.last_grade, Grade::Good);
         assert_eq!(r.topic, "paxos");
         assert_eq!(
@@ -951,10 +958,17 @@ mod tests {
             assert_eq!(new.attempts, r["attempts"].as_u64().unwrap() as u32, "{id}");
             assert_eq!(new.correct, r["correct"].as_u64().unwrap() as u32, "{id}");
             assert_eq!(new.last_correct, r["last_correct"].as_bool().unwrap());
-            assert_eq!(new.memory.due, r["schedule"]["due"].as_i64().unwrap(), "due kept");
+            assert_eq!(
+                new.memory.due,
+                r["schedule"]["due"].as_i64().unwrap(),
+                "due kept"
+            );
             assert!(!new.topic.is_empty(), "{id}: topic from the id");
         }
-        assert_eq!(h.questions["raft-vs-paxos-vote-later-term-wins"].topic, "raft-vs-paxos");
+        assert_eq!(
+            h.questions["raft-vs-paxos-vote-later-term-wins"].topic,
+            "raft-vs-paxos"
+        );
         assert_eq!(
             serde_json::to_value(&h.tally).unwrap(),
             old["tally"],
@@ -962,9 +976,15 @@ mod tests {
         );
         assert_eq!(h.best_run, 2);
         let notice = loaded.notice.unwrap();
-        assert!(notice.contains("its 26 answers to 14 questions now schedule with FSRS"), "{notice}");
+        assert!(
+            notice.contains("its 26 answers to 14 questions now schedule with FSRS"),
+            "{notice}"
+        );
         // The old file is kept, the new one is format 2 and loads without a notice.
-        assert_eq!(std::fs::read_to_string(dir.path().join(V1_BACKUP)).unwrap(), text);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(V1_BACKUP)).unwrap(),
+            text
+        );
         let again = store.load(T0).unwrap();
         assert!(again.notice.is_none());
         assert_eq!(again.history, h);

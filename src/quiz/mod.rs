@@ -89,8 +89,7 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
     let plan = if !args.ids.is_empty() {
         let mut chosen = Vec::new();
         for id in &args.ids {
-            let q = find_question(&pool, id)
-                .ok_or_else(|| Error::cannot_run(unknown_id(id)))?;
+            let q = find_question(&pool, id).ok_or_else(|| Error::cannot_run(unknown_id(id)))?;
             chosen.push(q);
         }
         let mut rng = Rng::new(seed);
@@ -128,7 +127,14 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
         } else {
             Mode::Sample
         };
-        select::plan(&pool, scenarios, &filter, args.count, mode, &mut Rng::new(seed))
+        select::plan(
+            &pool,
+            scenarios,
+            &filter,
+            args.count,
+            mode,
+            &mut Rng::new(seed),
+        )
     };
     if plan.questions.is_empty() {
         if args.due {
@@ -189,15 +195,36 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
         interactive::install_ctrlc_handler();
         println!("{intro}");
         let mut asker = interactive::Interactive::new(ui.color);
-        session::run(&plan.questions, seed, plan.due, repeat, &mut asker, &mut record)?
+        session::run(
+            &plan.questions,
+            seed,
+            plan.due,
+            repeat,
+            &mut asker,
+            &mut record,
+        )?
     } else if json {
         eprintln!("{intro}");
         let mut asker = plain::Plain::new(std::io::stdin().lock(), std::io::stderr());
-        session::run(&plan.questions, seed, plan.due, repeat, &mut asker, &mut record)?
+        session::run(
+            &plan.questions,
+            seed,
+            plan.due,
+            repeat,
+            &mut asker,
+            &mut record,
+        )?
     } else {
         print_out(&format!("{intro}\n"))?;
         let mut asker = plain::Plain::new(std::io::stdin().lock(), std::io::stdout());
-        session::run(&plan.questions, seed, plan.due, repeat, &mut asker, &mut record)?
+        session::run(
+            &plan.questions,
+            seed,
+            plan.due,
+            repeat,
+            &mut asker,
+            &mut record,
+        )?
     };
     if json {
         print_json(&log.to_json())?;
@@ -373,8 +400,7 @@ fn repeat_command(args: &QuizArgs, seed: u64) -> String {
 /// `s` as one shell word: as it is when it is plain, else in single quotes.
 fn shell_word(s: &str) -> String {
     if !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./:=+,".contains(c))
     {
         s.to_string()

@@ -108,9 +108,9 @@ impl<R: BufRead, W: Write> Asker for Plain<R, W> {
         let text = format!("\n{}{}\n", render::model_answer(p), render::SELF_GRADE);
         self.write(&text)?;
         Ok(
-            match self.read_twice(|l| {
-                parse_yes_no(l).map_err(|r| format!("{r} for the self-grade"))
-            })? {
+            match self
+                .read_twice(|l| parse_yes_no(l).map_err(|r| format!("{r} for the self-grade")))?
+            {
                 Err(q) => Reply::Quit(q),
                 Ok(Ok(right)) => Reply::Answer(Response::Text {
                     answer: line,

@@ -296,7 +296,14 @@ pub fn verdict(p: &Presented, o: &Outcome) -> String {
 /// is, and "Right." under the learner's wrong choice would read as praise).
 fn why_note(why: &str) -> &str {
     let w = why.trim();
-    for lead in ["Right.", "Correct.", "Wrong.", "Incorrect.", "Right:", "Wrong:"] {
+    for lead in [
+        "Right.",
+        "Correct.",
+        "Wrong.",
+        "Incorrect.",
+        "Right:",
+        "Wrong:",
+    ] {
         if let Some(rest) = w.strip_prefix(lead) {
             let rest = rest.trim_start();
             if !rest.is_empty() {
@@ -526,7 +533,11 @@ pub fn summary(log: &SessionLog) -> String {
             log.seed, log.repeat
         );
     } else {
-        let _ = writeln!(s, "Seed {}: `{}` repeats this session.", log.seed, log.repeat);
+        let _ = writeln!(
+            s,
+            "Seed {}: `{}` repeats this session.",
+            log.seed, log.repeat
+        );
     }
     s
 }

@@ -339,7 +339,14 @@ mod tests {
             topics: vec!["t0".into()],
             ..Filter::default()
         };
-        let p = plan(&refs, vec![], &f, 10, Mode::Review(&h, now), &mut Rng::new(3));
+        let p = plan(
+            &refs,
+            vec![],
+            &f,
+            10,
+            Mode::Review(&h, now),
+            &mut Rng::new(3),
+        );
         assert_eq!(p.due, 2);
         let got = ids(&p);
         assert_eq!(&got[..2], &["t0-q2", "t0-q4"], "most overdue first");
@@ -347,12 +354,26 @@ mod tests {
         assert_eq!(&got[2..4], &["t0-q0", "t0-q10"]);
         // With a new topic, new questions come before not-yet-due ones.
         let all = Filter::default();
-        let p = plan(&refs, vec![], &all, 4, Mode::Review(&h, now), &mut Rng::new(3));
+        let p = plan(
+            &refs,
+            vec![],
+            &all,
+            4,
+            Mode::Review(&h, now),
+            &mut Rng::new(3),
+        );
         let got = ids(&p);
         assert_eq!(&got[..2], &["t0-q2", "t0-q4"]);
         assert!(got[2..].iter().all(|id| id.starts_with("t1-")), "{got:?}");
         // Due only: the two due, nothing else, however many are asked for.
-        let p = plan(&refs, vec![], &all, 10, Mode::Due(&h, now), &mut Rng::new(3));
+        let p = plan(
+            &refs,
+            vec![],
+            &all,
+            10,
+            Mode::Due(&h, now),
+            &mut Rng::new(3),
+        );
         assert_eq!(ids(&p), vec!["t0-q2", "t0-q4"]);
         assert_eq!(p.due, 2);
     }

@@ -176,7 +176,11 @@ pub fn run(
                 let (grade, quit) = asker.verdict(p, &outcome)?;
                 let grade = if outcome.correct { grade } else { Grade::Again };
                 record(p, grade)?;
-                let given = outcome.response.as_ref().map(Response::show).unwrap_or_default();
+                let given = outcome
+                    .response
+                    .as_ref()
+                    .map(Response::show)
+                    .unwrap_or_default();
                 log.asked
                     .push(asked(outcome.correct, false, Some(grade), given));
                 if let Some(q) = quit {
@@ -248,14 +252,24 @@ mod tests {
             Grade::Easy,
         );
         let mut recorded = Vec::new();
-        let log = run(&plan, 7, 0, "paxos-tutor quiz --seed 7".into(), &mut asker, &mut |p, g| {
-            recorded.push((p.question.id.clone(), g));
-            Ok(())
-        })
+        let log = run(
+            &plan,
+            7,
+            0,
+            "paxos-tutor quiz --seed 7".into(),
+            &mut asker,
+            &mut |p, g| {
+                recorded.push((p.question.id.clone(), g));
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(
             recorded,
-            vec![("demo-a".into(), Grade::Easy), ("demo-b".into(), Grade::Again)],
+            vec![
+                ("demo-a".into(), Grade::Easy),
+                ("demo-b".into(), Grade::Again)
+            ],
             "a right answer takes the asker's rating, a wrong one is Again, a skip is not recorded"
         );
         assert_eq!(
