@@ -405,18 +405,22 @@ mod tests {
             "same topic: a replacement, {:?}",
             l.warnings
         );
+        // An id of another topic is refused, with a warning (lint's id rule says it first).
         let l = load_files(
+            &[file("questions/demo.yaml", A)],
             &[file(
-                "questions/demo.yaml",
-                &A.replace("demo-one", "demo-x"),
-            )],
-            &[file(
-                "d/demo.yaml",
-                &A.replace("demo-one", "demo-x")
-                    .replace("topic: demo", "topic: demo"),
+                "d/other.yaml",
+                &A.replace("topic: demo", "topic: other"),
             )],
         );
-        assert!(l.warnings.is_empty());
+        assert_eq!(l.questions().len(), 1);
+        assert!(
+            l.warnings
+                .iter()
+                .any(|w| w.contains("demo-one: id must be `other-<slug>`")),
+            "{:?}",
+            l.warnings
+        );
     }
 
     #[test]

@@ -195,12 +195,8 @@ fn lint_file(
             let p = yaml_error(&f.name, text, &e);
             let line = p.line;
             report.problems.push(p);
-            let Some(topic) = value.get("topic").and_then(|t| t.as_str()) else {
-                return None;
-            };
-            let Some(seq) = value.get("questions").and_then(|q| q.as_sequence()) else {
-                return None;
-            };
+            let topic = value.get("topic").and_then(|t| t.as_str())?;
+            let seq = value.get("questions").and_then(|q| q.as_sequence())?;
             let mut qs = Vec::new();
             let mut qids = Vec::new();
             for v in seq {
