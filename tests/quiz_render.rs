@@ -216,6 +216,7 @@ fn log(quit: Option<Quit>) -> SessionLog {
     SessionLog {
         seed: 4242,
         repeat: "paxos-tutor quiz --topic paxos --difficulty 1-2 --count 5 --seed 4242".into(),
+        due_command: "paxos-tutor quiz --due".into(),
         planned: 6,
         due: 1,
         asked: vec![

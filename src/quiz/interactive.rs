@@ -35,6 +35,11 @@ pub fn install_ctrlc_handler() {
     });
 }
 
+/// The terminal's width, for reflowing a summary printed after the session.
+pub fn width() -> usize {
+    (Term::stderr().size().1 as usize).max(40)
+}
+
 pub struct Interactive {
     theme: Box<dyn Theme>,
     term: Term,
@@ -145,8 +150,12 @@ impl Interactive {
                 },
                 Key::Backspace => {
                     buf.pop();
+                    problem = None;
                 }
-                Key::Char(c) if !c.is_control() => buf.push(c),
+                Key::Char(c) if !c.is_control() => {
+                    buf.push(c);
+                    problem = None;
+                }
                 _ => {}
             }
         }
@@ -177,11 +186,6 @@ impl Interactive {
     }
 }
 
-/// A line of help above a prompt.
-fn hint(text: &str) {
-    println!("{}", text.dimmed());
-}
-
 /// Map a prompt's outcome: a value, Esc (None), Ctrl-C, or a real error.
 fn settle<T>(r: dialoguer::Result<Option<T>>) -> Result<std::result::Result<T, Quit>> {
     match r {
@@ -201,19 +205,28 @@ impl Asker for Interactive {
         }
         let width = self.width();
         let fit = self.options_fit(p);
-        if fit {
-            let text = format!(
+        let text = if fit {
+            format!(
                 "{}\n{}",
                 render::heading(number, total, p),
                 render::prompt(p)
-            );
-            println!("{}", render::fit(&text, width));
+            )
         } else {
-            println!(
-                "{}",
-                render::fit(&render::question_wrapped(number, total, p, width), width)
-            );
+            render::question_wrapped(number, total, p, width)
+        };
+        // The keys of the prompt, then one blank line before it.
+        let keys = match p.question.kind {
+            Kind::Multi => Some("Space marks a choice, enter confirms, Esc ends the session."),
+            Kind::Order => Some(
+                "Space picks a step up or puts it down, arrows move it, enter confirms, Esc ends the session.",
+            ),
+            _ => None,
+        };
+        println!("{}", render::fit(text.trim_end(), width));
+        if let Some(k) = keys {
+            println!("{}", render::fit(&k.dimmed().to_string(), width));
         }
+        println!();
         let theme = self.theme.as_ref();
         let reply = match p.question.kind {
             Kind::Single | Kind::Scenario => settle(
@@ -235,7 +248,6 @@ impl Asker for Interactive {
             )?
             .map(|d| Response::Bool(d == 0)),
             Kind::Multi => settle({
-                hint("Space marks a choice, enter confirms, Esc ends the session.");
                 MultiSelect::with_theme(theme)
                     .with_prompt("Your answer")
                     .items(self.items(p, fit))
@@ -247,7 +259,6 @@ impl Asker for Interactive {
                 Response::Set(v)
             }),
             Kind::Order => settle({
-                hint("Space picks a step up or puts it down, arrows move it, enter confirms, Esc ends the session.");
                 Sort::with_theme(theme)
                     .with_prompt("Your order")
                     .items(self.items(p, fit))
@@ -275,8 +286,10 @@ impl Asker for Interactive {
                             "{}",
                             render::fit(&format!("Your answer: {}", answer.trim()), self.width())
                         );
-                        println!("\n{}", render::fit(&render::model_answer(p), self.width()));
-                        let ask = "Did your answer make these points? y or n (Esc ends the session)";
+                        let model = render::model_answer(p);
+                        println!("\n{}\n", render::fit(model.trim_end(), self.width()));
+                        let ask =
+                            "Did your answer make these points? y or n (Esc ends the session)";
                         self.term
                             .write_str(ask)
                             .map_err(|e| Error::io("writing to the terminal", e))?;
@@ -320,7 +333,7 @@ impl Asker for Interactive {
             "✘".red().bold()
         };
         let line = format!("{mark} {}", render::verdict(p, outcome));
-        print!("{}", render::fit(&line, self.width()));
+        println!("{}", render::fit(line.trim_end(), self.width()));
         if !outcome.correct {
             return Ok((Grade::Again, None));
         }
@@ -347,10 +360,8 @@ impl Asker for Interactive {
     }
 
     fn feedback(&mut self, p: &Presented, outcome: &Outcome) -> Result<()> {
-        println!(
-            "{}",
-            render::fit(&render::feedback_body(p, outcome), self.width())
-        );
+        let body = render::feedback_body(p, outcome);
+        println!("{}\n", render::fit(body.trim_end(), self.width()));
         Ok(())
     }
 

@@ -136,7 +136,40 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
             &mut Rng::new(seed),
         )
     };
+    // Due questions this session cannot ask: their bank is not loaded (`--bank`), or gone.
+    let missing: Vec<&str> = if (args.review || args.due) && args.ids.is_empty() {
+        let pool = loaded.questions();
+        history
+            .due_ids(now)
+            .into_iter()
+            .filter(|id| !id.starts_with("scenario-") && !pool.iter().any(|q| q.id == *id))
+            .filter(|id| {
+                filter.topics.is_empty()
+                    || history
+                        .questions
+                        .get(*id)
+                        .is_some_and(|r| filter.topics.contains(&r.topic))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    {
+        if !missing.is_empty() {
+            eprintln!(
+                "paxos-tutor: note: {} more due question{} not in the banks loaded (from another --bank?): {}",
+                missing.len(),
+                if missing.len() == 1 { " is" } else { "s are" },
+                missing.join(", ")
+            );
+        }
+    }
     if plan.questions.is_empty() {
+        if args.due && !missing.is_empty() {
+            return Err(Error::cannot_run(
+                "none of the questions due is in the banks loaded: add the --bank they came from",
+            ));
+        }
         if args.due {
             let next = history.questions.values().map(|r| r.memory.due).min();
             print_out(&match next {
@@ -191,6 +224,7 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
         Ok(())
     };
     let repeat = repeat_command(args, seed);
+    let due_command = due_command(args);
     let log = if interactive {
         interactive::install_ctrlc_handler();
         println!("{intro}");
@@ -199,7 +233,7 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
             &plan.questions,
             seed,
             plan.due,
-            repeat,
+            (repeat, due_command),
             &mut asker,
             &mut record,
         )?
@@ -210,7 +244,7 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
             &plan.questions,
             seed,
             plan.due,
-            repeat,
+            (repeat, due_command),
             &mut asker,
             &mut record,
         )?
@@ -221,13 +255,27 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
             &plan.questions,
             seed,
             plan.due,
-            repeat,
+            (repeat, due_command),
             &mut asker,
             &mut record,
         )?
     };
     if json {
         print_json(&log.to_json())?;
+    } else if interactive {
+        // Long lines wrapped at words; the table's lines kept as they are.
+        let width = interactive::width();
+        let text: String = render::summary(&log)
+            .lines()
+            .map(|l| {
+                if dialoguer::console::measure_text_width(l) > width {
+                    format!("{}\n", render::fit(l, width))
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        print_out(&text)?;
     } else {
         print_out(&render::summary(&log))?;
     }
@@ -394,6 +442,16 @@ fn repeat_command(args: &QuizArgs, seed: u64) -> String {
     if args.format == Format::Json {
         cmd.push("--format json".into());
     }
+    cmd.join(" ")
+}
+
+/// The command that asks what is due, with the same banks.
+fn due_command(args: &QuizArgs) -> String {
+    let mut cmd = vec!["paxos-tutor quiz".to_string()];
+    for b in &args.bank {
+        cmd.push(format!("--bank {}", shell_word(&b.display().to_string())));
+    }
+    cmd.push("--due".into());
     cmd.join(" ")
 }
 

@@ -509,7 +509,8 @@ pub fn summary(log: &SessionLog) -> String {
             let _ = writeln!(s, "To review: {}", wrong.join(", "));
             let _ = writeln!(
                 s,
-                "They are due now: `paxos-tutor quiz --due` asks only those (`--review` asks them first)."
+                "They are due again now: `{}` asks what is due, these among it.",
+                log.due_command
             );
         }
     }

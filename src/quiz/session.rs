@@ -83,6 +83,9 @@ pub struct SessionLog {
     pub seed: u64,
     /// The whole command that asks the same questions again.
     pub repeat: String,
+    /// The command that asks what is due, with the same banks.
+    #[serde(skip)]
+    pub due_command: String,
     /// Questions planned.
     pub planned: usize,
     /// Due reviews among them.
@@ -135,13 +138,14 @@ pub fn run(
     plan: &[Presented],
     seed: u64,
     due: usize,
-    repeat: String,
+    (repeat, due_command): (String, String),
     asker: &mut dyn Asker,
     record: &mut dyn FnMut(&Presented, Grade) -> Result<()>,
 ) -> Result<SessionLog> {
     let mut log = SessionLog {
         seed,
         repeat,
+        due_command,
         planned: plan.len(),
         due,
         asked: Vec::new(),
@@ -184,7 +188,10 @@ pub fn run(
                 log.asked
                     .push(asked(outcome.correct, false, Some(grade), given));
                 if let Some(q) = quit {
-                    log.quit = Some(q);
+                    // Esc after the last answer ends nothing early.
+                    if i + 1 < plan.len() {
+                        log.quit = Some(q);
+                    }
                     break;
                 }
                 asker.feedback(p, &outcome)?;
