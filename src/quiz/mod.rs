@@ -171,12 +171,26 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
             ));
         }
         if args.due {
-            let next = history.questions.values().map(|r| r.memory.due).min();
+            // The next due date ahead among the questions seen that match the topics asked for.
+            let next = history
+                .questions
+                .values()
+                .filter(|r| filter.topics.is_empty() || filter.topics.contains(&r.topic))
+                .map(|r| r.memory.due)
+                .filter(|&d| d > now)
+                .min();
+            let that = if filter_given(args) {
+                " that matches"
+            } else {
+                ""
+            };
             print_out(&match next {
-                None => "Nothing is due: no question has been answered yet. Start with `paxos-tutor quiz`.\n".to_string(),
+                None if history.questions.is_empty() => {
+                    "Nothing is due: no question has been answered yet. Start with `paxos-tutor quiz`.\n".to_string()
+                }
+                None => format!("Nothing{that} is due now, and nothing{that} falls due later.\n"),
                 Some(t) => format!(
-                    "Nothing{} is due now; the next question falls due in {}.\n",
-                    if filter_given(args) { " that matches" } else { "" },
+                    "Nothing{that} is due now; the next question{that} falls due in {}.\n",
                     render::duration(t - now)
                 ),
             })?;

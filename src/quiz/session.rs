@@ -263,7 +263,10 @@ mod tests {
             &plan,
             7,
             0,
-            "paxos-tutor quiz --seed 7".into(),
+            (
+                "paxos-tutor quiz --seed 7".into(),
+                "paxos-tutor quiz --due".into(),
+            ),
             &mut asker,
             &mut |p, g| {
                 recorded.push((p.question.id.clone(), g));
