@@ -50,7 +50,7 @@ pub enum Command {
     /// Validate, export or count question banks.
     #[command(subcommand)]
     Bank(BankCommand),
-    /// Your accuracy by topic and kind, what is due for review, and your streak.
+    /// Your accuracy by topic and kind, what falls due when, your weakest topics, your streak.
     Stats(StatsArgs),
     /// Write the exercise workspace (acceptor, proposer) to DIR.
     Init(InitArgs),
@@ -73,19 +73,29 @@ pub struct QuizArgs {
     /// Only these kinds (repeatable): single, multi, truefalse, order, numeric, text, scenario.
     #[arg(long = "kind", short = 'k', value_name = "KIND")]
     pub kinds: Vec<String>,
-    /// Only this difficulty, 1 (basic) to 3 (hard).
-    #[arg(long, short = 'd', value_parser = clap::value_parser!(u8).range(1..=3))]
-    pub difficulty: Option<u8>,
+    /// Only this difficulty, 1 (basic) to 3 (hard), or a range such as 1-2.
+    #[arg(long, short = 'd', value_name = "D|LO-HI", value_parser = parse_difficulty)]
+    pub difficulty: Option<(u8, u8)>,
+    /// Only questions with this tag (repeatable: any of them), e.g. misconception, liveness.
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// Ask exactly this question (repeatable, in the order given; `bank export` lists the ids,
+    /// a generated question's id is in the session it was asked in). Other filters do not apply.
+    #[arg(long = "id", value_name = "ID", conflicts_with_all = ["review", "due"])]
+    pub ids: Vec<String>,
     /// How many questions.
     #[arg(long, short = 'n', default_value_t = 10)]
     pub count: usize,
     /// Seed for the choice of questions, the order of choices and generated scenarios.
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Serve questions due for review first (spaced repetition).
-    #[arg(long)]
+    /// Serve questions due for review first (spaced repetition, FSRS), then new ones.
+    #[arg(long, conflicts_with = "due")]
     pub review: bool,
-    /// Add or override banks with the YAML files in DIR.
+    /// Only the questions due for review now (generated ones included, as they were asked).
+    #[arg(long)]
+    pub due: bool,
+    /// Add questions from the YAML files in DIR to their topics (the same id replaces a question).
     #[arg(long, value_name = "DIR")]
     pub bank: Vec<PathBuf>,
     /// Output format of the summary (json implies plain, non-interactive questions).
@@ -105,6 +115,20 @@ pub enum BankCommand {
     Export(BankExportArgs),
     /// Count questions by topic and kind.
     Stats(BankStatsArgs),
+    /// Print one question with its key (a bank id, or a generated question's id).
+    Show(BankShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BankShowArgs {
+    /// The question's id.
+    pub id: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Add banks (or replace questions by id) with the YAML files in DIR.
+    #[arg(long, value_name = "DIR")]
+    pub bank: Vec<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -118,7 +142,7 @@ pub struct BankExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
-    /// Add or override banks with the YAML files in DIR.
+    /// Add questions from the YAML files in DIR to their topics (the same id replaces a question).
     #[arg(long, value_name = "DIR")]
     pub bank: Vec<PathBuf>,
 }
@@ -128,7 +152,7 @@ pub struct BankStatsArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Add or override banks with the YAML files in DIR.
+    /// Add questions from the YAML files in DIR to their topics (the same id replaces a question).
     #[arg(long, value_name = "DIR")]
     pub bank: Vec<PathBuf>,
 }
@@ -254,6 +278,10 @@ mod tests {
 /// `--takeover EARLY+LATE` or `--takeover off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Takeover(pub Option<(u32, u32)>);
+
+fn parse_difficulty(v: &str) -> Result<(u8, u8), String> {
+    crate::quiz::select::parse_difficulty(v)
+}
 
 fn parse_takeover(v: &str) -> Result<Takeover, String> {
     paxos_harness::runner::parse_takeover(v).map(Takeover)

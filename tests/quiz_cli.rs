@@ -282,9 +282,13 @@ fn a_scripted_session_grades_each_kind_and_remembers() {
     assert!(r
         .stdout
         .contains("Source: Lamport, Paxos Made Simple (ACM SIGACT News, 2001), section 2.2"));
-    assert!(r
-        .stdout
-        .contains("Seed 11: `--seed 11` repeats this session."));
+    assert!(
+        r.stdout.contains(
+            "Seed 11: `paxos-tutor quiz --bank tests/fixtures/banks/good --topic demo --count 6 --seed 11 --plain` repeats this session."
+        ),
+        "{}",
+        r.stdout
+    );
     // The same seed asks the same questions in the same order.
     let (_, again) = half_right_session(tempfile::tempdir().unwrap().path());
     assert_eq!(asked, again);
@@ -295,11 +299,19 @@ fn a_scripted_session_grades_each_kind_and_remembers() {
         assert_eq!(q["attempts"], 1, "{id}");
         assert_eq!(q["correct"], right as u32, "{id}");
         assert_eq!(q["last_correct"], right, "{id}");
+        // FSRS: a wrong answer is Again, due at once; a right one (Good, plain mode never
+        // asks) waits 3 days on a new question.
         assert_eq!(
-            q["schedule"]["interval_days"],
-            if right { 1 } else { 0 },
+            q["last_grade"],
+            if right { "good" } else { "again" },
             "{id}"
         );
+        assert_eq!(
+            q["memory"]["scheduled_days"],
+            if right { 3 } else { 0 },
+            "{id}"
+        );
+        assert_eq!(q["topic"], "demo");
     }
     assert_eq!(h["questions"].as_object().unwrap().len(), 6);
     assert_eq!(
@@ -406,11 +418,17 @@ fn end_of_input_ends_early_and_keeps_the_answers() {
             "--kind",
             "numeric",
         ]),
-        "false\n",
+        "3\n",
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     // Only two questions match the kinds.
-    assert!(r.stdout.starts_with("2 questions, seed 3."), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with(
+            "Only 2 questions match --topic demo --kind truefalse --kind numeric (you asked for --count 5).\n2 questions, seed 3."
+        ),
+        "{}",
+        r.stdout
+    );
     assert!(
         r.stdout
             .contains("Session ended early (end of input) after 1 of 2 questions."),
@@ -423,22 +441,55 @@ fn end_of_input_ends_early_and_keeps_the_answers() {
 }
 
 #[test]
-fn an_unreadable_answer_counts_as_wrong_and_says_why() {
+fn an_unreadable_line_is_asked_again_once_then_skipped_not_graded() {
     let home = tempfile::tempdir().unwrap();
     let r = run(
         home.path(),
         &demo_args(&["--count", "1", "--kind", "single"]),
-        "Z\n",
+        "zzz\nZ\n",
     );
-    assert_eq!(r.code, 0);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(
-        r.stdout.contains("Wrong. Could not read \"Z\" as an answer: expected one letter, A-D. It counts as wrong; the answer is "),
+        r.stdout.contains(
+            "Could not read \"zzz\" as an answer: expected one letter, A-D. Once more:\n"
+        ),
         "{}",
         r.stdout
     );
+    assert!(
+        r.stdout.contains("Skipped. Could not read \"Z\" as an answer either (expected one letter, A-D): not graded, not recorded."),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("No questions answered."), "{}", r.stdout);
+    assert!(
+        !home.path().join("history.json").exists(),
+        "nothing recorded"
+    );
+    // A second chance that reads is graded as usual.
+    let q = &fixture()["demo-single-quorum"];
+    let r = run(
+        home.path(),
+        &demo_args(&["--count", "1", "--kind", "single", "--seed", "1"]),
+        "zzz\n",
+    );
+    let options: Vec<(String, String)> = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ").and_then(|l| l.split_once(". ")))
+        .filter(|(label, _)| label.len() == 1)
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect();
+    let right = answer_for(q, &options, true);
+    let r = run(
+        home.path(),
+        &demo_args(&["--count", "1", "--kind", "single", "--seed", "1"]),
+        &format!("zzz\n{right}\n"),
+    );
+    assert!(r.stdout.contains("Right. You answered"), "{}", r.stdout);
     assert_eq!(
         history(home.path())["questions"]["demo-single-quorum"]["correct"],
-        0
+        1
     );
 }
 
@@ -676,7 +727,7 @@ fn bank_stats_table() {
 }
 
 #[test]
-fn a_folder_bank_replaces_the_built_in_bank_of_its_topic() {
+fn a_folder_bank_adds_to_the_built_in_bank_of_its_topic() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let text = std::fs::read_to_string(
@@ -696,10 +747,51 @@ fn a_folder_bank_replaces_the_built_in_bank_of_its_topic() {
         "",
     );
     let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let builtin: serde_json::Value =
+        serde_json::from_str(&run(home.path(), &["bank", "stats", "--format", "json"], "").stdout)
+            .unwrap();
+    let before = builtin["topics"]["paxos"]["total"].as_u64().unwrap();
+    assert!(before > 6);
     assert_eq!(
-        s["topics"]["paxos"]["total"], 6,
-        "the folder's paxos bank replaced the built-in one"
+        s["topics"]["paxos"]["total"].as_u64().unwrap(),
+        before + 6,
+        "the folder's questions are added to the built-in paxos bank"
     );
+    // The same id replaces that one question, nothing else.
+    let one = text
+        .replace("topic: demo", "topic: paxos")
+        .replace("id: demo-", "id: paxos-demo-")
+        .replace(
+            "How many acceptors out of 5 form a majority quorum?",
+            "Replaced prompt?",
+        );
+    let dir2 = tempfile::tempdir().unwrap();
+    std::fs::write(dir2.path().join("flp-extra.yaml"), one).unwrap();
+    let d2 = dir2.path().display().to_string();
+    let r = run(
+        home.path(),
+        &[
+            "bank",
+            "show",
+            "paxos-demo-single-quorum",
+            "--bank",
+            &d,
+            "--bank",
+            &d2,
+        ],
+        "",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Replaced prompt?"), "{}", r.stdout);
+    let r = run(
+        home.path(),
+        &[
+            "bank", "stats", "--bank", &d, "--bank", &d2, "--format", "json",
+        ],
+        "",
+    );
+    let s: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(s["topics"]["paxos"]["total"].as_u64().unwrap(), before + 6);
 }
 
 fn help(args: &[&str]) -> String {
@@ -714,4 +806,424 @@ fn help_texts() {
     insta::assert_snapshot!("quiz_help_quiz", help(&["quiz", "--help"]));
     insta::assert_snapshot!("quiz_help_bank", help(&["bank", "--help"]));
     insta::assert_snapshot!("quiz_help_stats", help(&["stats", "--help"]));
+}
+
+/// A session of `n` generated questions answered "A" each, fed all at once on stdin.
+fn spawn_scenarios(home: &Path, n: usize, seed: u64) -> std::process::Child {
+    let mut child = bin(home)
+        .args([
+            "quiz",
+            "--topic",
+            "scenario",
+            "--plain",
+            "--count",
+            &n.to_string(),
+            "--seed",
+            &seed.to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let input = "A\n".repeat(n);
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    child
+}
+
+#[test]
+fn two_sessions_at_once_keep_all_their_answers() {
+    let home = tempfile::tempdir().unwrap();
+    let a = spawn_scenarios(home.path(), 60, 1);
+    let b = spawn_scenarios(home.path(), 60, 2);
+    for c in [a, b] {
+        let out = c.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let h = history(home.path());
+    let answered: u64 = h["tally"]["scenario"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|t| t["answered"].as_u64().unwrap())
+        .sum();
+    assert_eq!(answered, 120, "both sessions' answers are kept");
+    // Every generated question is kept by its id (two seeds: no id in common).
+    assert_eq!(h["questions"].as_object().unwrap().len(), 120);
+}
+
+#[test]
+fn a_wrong_generated_question_comes_back_exactly_with_due() {
+    let home = tempfile::tempdir().unwrap();
+    // Two generated questions, both answered wrong on purpose: find the key letter and avoid it.
+    let first = run(
+        home.path(),
+        &[
+            "quiz", "--topic", "scenario", "--plain", "--count", "2", "--seed", "9",
+        ],
+        "",
+    );
+    let ids: Vec<String> = first
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Question "))
+        .map(|l| l.rsplit(" · ").next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        1,
+        "end of input after the first: {}",
+        first.stdout
+    );
+    let shown = |id: &str| run(home.path(), &["bank", "show", id, "--format", "json"], "");
+    let q: serde_json::Value = serde_json::from_str(&shown(&ids[0]).stdout).unwrap();
+    let prompt = q["prompt"].as_str().unwrap().to_string();
+    // Answer it wrong: a letter whose text is not the key's.
+    let r = run(
+        home.path(),
+        &["quiz", "--id", &ids[0], "--plain", "--seed", "3"],
+        "",
+    );
+    let key_text = q["choices"][(q["answer"].as_str().unwrap().as_bytes()[0] - b'A') as usize]
+        ["text"]
+        .as_str()
+        .unwrap()
+        .trim()
+        .to_string();
+    let wrong = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ").and_then(|l| l.split_once(". ")))
+        .find(|(label, text)| label.len() == 1 && *text != key_text)
+        .map(|(label, _)| label.to_string())
+        .unwrap();
+    let r = run(
+        home.path(),
+        &["quiz", "--id", &ids[0], "--plain", "--seed", "3"],
+        &format!("{wrong}\n"),
+    );
+    assert!(r.stdout.contains("Wrong. You answered"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains(&format!("To review: {}", ids[0])),
+        "{}",
+        r.stdout
+    );
+    // `--due` brings it back, the same question word for word.
+    let r = run(home.path(), &["quiz", "--due", "--plain"], "");
+    assert!(
+        r.stdout.starts_with("1 question due for review, seed "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(&ids[0]), "{}", r.stdout);
+    assert!(r.stdout.contains(prompt.trim()), "{}", r.stdout);
+    // Answered right, nothing is due any more.
+    let r = run(
+        home.path(),
+        &["quiz", "--id", &ids[0], "--plain", "--seed", "3"],
+        "",
+    );
+    let right = r
+        .stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("  ").and_then(|l| l.split_once(". ")))
+        .find(|(label, text)| label.len() == 1 && *text == key_text)
+        .map(|(label, _)| label.to_string())
+        .unwrap();
+    run(
+        home.path(),
+        &["quiz", "--id", &ids[0], "--plain", "--seed", "3"],
+        &format!("{right}\n"),
+    );
+    let r = run(home.path(), &["quiz", "--due", "--plain"], "");
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .starts_with("Nothing is due now; the next question falls due in 3 days."),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn an_sm2_history_migrates_through_the_binary_with_every_answer() {
+    let home = tempfile::tempdir().unwrap();
+    let fixture =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/quiz_history/sm2-v1.json");
+    std::fs::copy(&fixture, home.path().join("history.json")).unwrap();
+    let r = run(home.path(), &["stats", "--format", "json"], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "was an SM-2 history (format 1): its 26 answers to 14 questions now schedule with FSRS"
+        ),
+        "{}",
+        r.stderr
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        (v["answered"].as_u64(), v["correct"].as_u64()),
+        (Some(26), Some(3))
+    );
+    assert_eq!(v["seen"], 14);
+    assert_eq!(
+        std::fs::read(home.path().join("history.v1.json")).unwrap(),
+        std::fs::read(&fixture).unwrap()
+    );
+    assert_eq!(history(home.path())["version"], 2);
+    // Each of the 14 was answered wrong last, so each is due now (the SM-2 due dates are kept).
+    assert_eq!(v["forecast"]["now"], 14);
+    let r = run(home.path(), &["stats"], "");
+    assert!(r.stderr.is_empty(), "migrated once: {}", r.stderr);
+    assert!(r.stdout.contains("Weakest topics"), "{}", r.stdout);
+}
+
+#[test]
+fn sessions_say_when_fewer_match_and_take_ranges_tags_and_ids() {
+    let home = tempfile::tempdir().unwrap();
+    let r = run(
+        home.path(),
+        &demo_args(&["--count", "1000", "--seed", "1"]),
+        "",
+    );
+    assert!(
+        r.stdout.starts_with("Only 6 questions match --topic demo (you asked for --count 1000).\n6 questions, seed 1."),
+        "{}",
+        r.stdout
+    );
+    let r = run(
+        home.path(),
+        &demo_args(&["--difficulty", "2-3", "--count", "10", "--seed", "1"]),
+        "",
+    );
+    let difficulties: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Question "))
+        .map(|l| l.split(" · ").nth(3).unwrap())
+        .collect();
+    assert!(!difficulties.is_empty());
+    assert!(
+        difficulties
+            .iter()
+            .all(|d| *d == "difficulty 2" || *d == "difficulty 3"),
+        "{difficulties:?}"
+    );
+    let r = run(home.path(), &demo_args(&["--difficulty", "3-1"]), "");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("3-1 is backwards: write 1-3"),
+        "{}",
+        r.stderr
+    );
+    let r = run(home.path(), &demo_args(&["--tag", "no-such-tag"]), "");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("no questions match --topic demo --tag no-such-tag"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        home.path(),
+        &[
+            "quiz",
+            "--tag",
+            "misconception",
+            "--plain",
+            "--count",
+            "3",
+            "--seed",
+            "2",
+        ],
+        "",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let export: serde_json::Value =
+        serde_json::from_str(&run(home.path(), &["bank", "export"], "").stdout).unwrap();
+    let tagged: Vec<&str> = export
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|q| {
+            q["tags"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|t| t == "misconception"))
+        })
+        .map(|q| q["id"].as_str().unwrap())
+        .collect();
+    let asked: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Question "))
+        .map(|l| l.rsplit(" · ").next().unwrap())
+        .collect();
+    assert!(
+        !asked.is_empty() && asked.iter().all(|id| tagged.contains(id)),
+        "{asked:?}"
+    );
+    assert!(r.stdout.contains("`paxos-tutor quiz --tag misconception --count 3 --seed 2 --plain` repeats this session."), "{}", r.stdout);
+    let r = run(
+        home.path(),
+        &[
+            "quiz",
+            "--bank",
+            GOOD,
+            "--id",
+            "demo-order-phases",
+            "--id",
+            "demo-single-quorum",
+            "--plain",
+        ],
+        "",
+    );
+    let asked: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.starts_with("Question "))
+        .map(|l| l.rsplit(" · ").next().unwrap())
+        .collect();
+    assert_eq!(
+        asked,
+        vec!["demo-order-phases"],
+        "end of input after the first"
+    );
+    assert!(r.stdout.starts_with("2 questions, seed "), "{}", r.stdout);
+    let r = run(home.path(), &["quiz", "--id", "nope-nope", "--plain"], "");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("no question has the id `nope-nope`"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        home.path(),
+        &["bank", "show", "demo-numeric-tolerate", "--bank", GOOD],
+        "",
+    );
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .starts_with("demo-numeric-tolerate · demo · numeric · difficulty"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Answer: 3"), "{}", r.stdout);
+}
+
+#[test]
+fn lint_and_quiz_report_a_broken_file_in_the_same_words() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(GOOD)
+            .join("demo.yaml"),
+    )
+    .unwrap();
+    // A file named for another topic (allowed: it adds to its own), with one broken key.
+    let broken = text.replace("    answer: A\n", "    answer: Q\n");
+    std::fs::write(dir.path().join("flp.yaml"), broken).unwrap();
+    let d = dir.path().display().to_string();
+    let lint = run(home.path(), &["bank", "lint", &d], "");
+    assert_eq!(lint.code, 1);
+    let problems: Vec<&str> = lint
+        .stdout
+        .lines()
+        .filter(|l| l.contains(".yaml:"))
+        .collect();
+    assert_eq!(problems.len(), 1, "{}", lint.stdout);
+    assert!(
+        problems[0].ends_with("demo-single-quorum: answer Q is out of range: 4 choices (A-D)"),
+        "{}",
+        problems[0]
+    );
+    let quiz = run(
+        home.path(),
+        &[
+            "quiz", "--bank", &d, "--topic", "demo", "--plain", "--count", "1",
+        ],
+        "",
+    );
+    assert_eq!(
+        quiz.stderr.lines().next().unwrap(),
+        format!("paxos-tutor: warning: {} (question skipped)", problems[0])
+    );
+}
+
+#[test]
+fn a_deeply_nested_bank_is_refused_fast() {
+    let home = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("deep.yaml"), "[".repeat(100_000)).unwrap();
+    let d = dir.path().display().to_string();
+    let start = std::time::Instant::now();
+    let r = run(home.path(), &["bank", "lint", &d], "");
+    assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout
+            .contains("deep.yaml:1:20: nested more than 20 levels deep; a bank needs about 5"),
+        "{}",
+        r.stdout
+    );
+    let r = run(home.path(), &["bank", "stats", "--bank", &d], "");
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stderr
+            .contains("nested more than 20 levels deep; a bank needs about 5 (file skipped)"),
+        "{}",
+        r.stderr
+    );
+    // And too big.
+    std::fs::write(dir.path().join("deep.yaml"), "# x\n".repeat(300_000)).unwrap();
+    let r = run(home.path(), &["bank", "lint", &d], "");
+    assert!(
+        r.stdout.contains(
+            "deep.yaml:1:1: the file is 1200000 bytes; a bank file may have at most 1048576"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn a_closed_stdout_ends_quietly() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = bin(home.path())
+        .args(["bank", "export", "--format", "human"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = child.stdout.take().unwrap();
+    let mut first = [0u8; 64];
+    out.read_exact(&mut first).unwrap();
+    drop(out);
+    let done = child.wait_with_output().unwrap();
+    assert_eq!(done.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&done.stderr), "");
+}
+
+#[test]
+fn an_unwritable_history_folder_is_reported_before_the_first_question() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let r = run(&file.join("home"), &demo_args(&["--count", "1"]), "true\n");
+    assert_eq!(r.code, 2);
+    assert!(!r.stdout.contains("Question 1"), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("cannot be written (set PAXOS_TUTOR_HOME to another folder)"),
+        "{}",
+        r.stderr
+    );
 }

@@ -3,6 +3,7 @@
 //! fixture bank with a fixed seed, without colour.
 
 use paxos_tutor::quiz::bank::{parse, BankFile};
+use paxos_tutor::quiz::fsrs::Grade;
 use paxos_tutor::quiz::grade::{Presented, Response};
 use paxos_tutor::quiz::model::{Kind, Question};
 use paxos_tutor::quiz::render;
@@ -41,19 +42,18 @@ fn right(p: &Presented) -> String {
         &Outcome {
             correct: true,
             response: Some(r),
-            invalid: None,
         },
     )
 }
 
 fn wrong(p: &Presented, r: Response) -> String {
+    colored::control::set_override(false);
     assert!(!p.grade(&r), "the response must be wrong");
     render::feedback(
         p,
         &Outcome {
             correct: false,
             response: Some(r),
-            invalid: None,
         },
     )
 }
@@ -138,14 +138,63 @@ fn text() {
 }
 
 #[test]
-fn unreadable_answer() {
-    let p = shown(Kind::Single);
-    let o = Outcome {
-        correct: false,
-        response: None,
-        invalid: Some(("Z".into(), "expected one letter, A-D".into())),
+fn unreadable_answer_asked_again_then_skipped() {
+    colored::control::set_override(false);
+    let shown = format!(
+        "{}\n{}",
+        render::unreadable_again("zzz", "expected one letter, A-D"),
+        render::skipped("Z", "expected one letter, A-D")
+    );
+    insta::assert_snapshot!("quiz_feedback_unreadable", shown);
+}
+
+#[test]
+fn a_prompt_that_gives_its_instruction_is_not_told_it_again() {
+    let mut tf = fixture()
+        .into_iter()
+        .find(|q| q.kind == Kind::Truefalse)
+        .unwrap();
+    tf.prompt = "True or false: FLP shows that consensus can lose safety.".into();
+    let mut multi = fixture()
+        .into_iter()
+        .find(|q| q.kind == Kind::Multi)
+        .unwrap();
+    multi.prompt = "Which are safety properties? Select all that apply.".into();
+    let a = asked(&Presented::new(tf, &mut Rng::new(1)).unwrap());
+    let b = asked(&Presented::new(multi, &mut Rng::new(1)).unwrap());
+    assert_eq!(
+        a.matches("rue or false").count(),
+        2,
+        "the prompt's and the hint's: {a}"
+    );
+    assert!(!b.contains("Choose every right answer"), "{b}");
+    insta::assert_snapshot!("quiz_prompt_instruction_once", format!("{a}\n{b}"));
+}
+
+#[test]
+fn multi_half_right_and_order_half_placed_are_marked_item_by_item() {
+    let p = shown(Kind::Multi);
+    let Response::Set(ds) = p.right_response() else {
+        panic!()
     };
-    insta::assert_snapshot!("quiz_feedback_unreadable", render::feedback(&p, &o));
+    // One right answer chosen, one missed, one wrong one chosen.
+    let wrong_one = (0..p.options()).find(|d| !ds.contains(d)).unwrap();
+    let mut given = vec![ds[0], wrong_one];
+    given.sort();
+    insta::assert_snapshot!(
+        "quiz_feedback_multi_item_by_item",
+        wrong(&p, Response::Set(given))
+    );
+    let o = shown(Kind::Order);
+    let Response::Order(mut right) = o.right_response() else {
+        panic!()
+    };
+    // The last two steps swapped: two of four in their place.
+    right.swap(2, 3);
+    insta::assert_snapshot!(
+        "quiz_feedback_order_item_by_item",
+        wrong(&o, Response::Order(right))
+    );
 }
 
 fn log(quit: Option<Quit>) -> SessionLog {
@@ -155,18 +204,27 @@ fn log(quit: Option<Quit>) -> SessionLog {
         kind,
         difficulty: 2,
         correct,
+        skipped: false,
+        grade: Some(if correct { Grade::Good } else { Grade::Again }),
         given: "A".into(),
         expected: "B".into(),
     };
+    let mut skipped = a("paxos-five", "paxos", "single", false);
+    skipped.skipped = true;
+    skipped.grade = None;
+    skipped.given = "zzz".into();
     SessionLog {
         seed: 4242,
-        planned: 5,
+        repeat: "paxos-tutor quiz --topic paxos --difficulty 1-2 --count 5 --seed 4242".into(),
+        due_command: "paxos-tutor quiz --due".into(),
+        planned: 6,
         due: 1,
         asked: vec![
             a("paxos-one", "paxos", "single", true),
             a("flp-two", "flp", "truefalse", false),
             a("paxos-three", "paxos", "order", true),
-            a("scenario-4242-0", "scenario", "scenario", true),
+            a("scenario-4242-0", "scenario", "scenario", false),
+            skipped,
         ],
         quit,
     }
@@ -185,4 +243,43 @@ fn summaries() {
         ..log(Some(Quit::Interrupt))
     };
     insta::assert_snapshot!("quiz_summary_nothing_answered", render::summary(&empty));
+}
+
+#[test]
+fn stats_with_forecast_and_weakest_topics() {
+    use paxos_tutor::quiz::memory::{Answered, History};
+    colored::control::set_override(false);
+    const T0: i64 = 1_700_000_000; // 2023-11-14 22:13 UTC
+    let day = T0 / 86_400;
+    let mut h = History::default();
+    let answers: &[(&str, &str, Kind, Grade)] = &[
+        ("flp-a", "flp", Kind::Single, Grade::Again),
+        ("flp-b", "flp", Kind::Truefalse, Grade::Good),
+        ("flp-c", "flp", Kind::Single, Grade::Again),
+        ("paxos-a", "paxos", Kind::Multi, Grade::Easy),
+        ("paxos-b", "paxos", Kind::Order, Grade::Hard),
+        ("paxos-c", "paxos", Kind::Single, Grade::Again),
+        ("paxos-d", "paxos", Kind::Numeric, Grade::Good),
+        ("scenario-7-1", "scenario", Kind::Scenario, Grade::Good),
+    ];
+    for (id, topic, kind, grade) in answers {
+        h.record(
+            &Answered {
+                id,
+                topic,
+                kind: *kind,
+                grade: *grade,
+            },
+            T0,
+            day,
+        );
+    }
+    // Read a day and a half later; the local day ends at midnight UTC.
+    let now = T0 + 36 * 3600;
+    let end = (now / 86_400 + 1) * 86_400;
+    let st = h.stats(now, now / 86_400, end);
+    insta::assert_snapshot!(
+        "quiz_stats_forecast",
+        render::stats(&st, "/home/learner/history.json")
+    );
 }

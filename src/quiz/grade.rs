@@ -306,6 +306,52 @@ impl Presented {
     }
 }
 
+/// A multi-select answer, item by item (displayed positions, ascending).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetMarks {
+    /// Right options the learner chose.
+    pub found: Vec<usize>,
+    /// Right options the learner left out.
+    pub missed: Vec<usize>,
+    /// Wrong options the learner chose.
+    pub wrong: Vec<usize>,
+}
+
+impl Presented {
+    /// Which of the chosen options (displayed positions) were right, which right ones were
+    /// missed, and which chosen ones were wrong. Only for multi questions (empty otherwise).
+    pub fn set_marks(&self, chosen: &[usize]) -> SetMarks {
+        let Key::Set(key) = &self.key else {
+            return SetMarks::default();
+        };
+        let mut m = SetMarks::default();
+        for d in 0..self.options() {
+            let right = key.contains(&self.original(d));
+            match (right, chosen.contains(&d)) {
+                (true, true) => m.found.push(d),
+                (true, false) => m.missed.push(d),
+                (false, true) => m.wrong.push(d),
+                (false, false) => {}
+            }
+        }
+        m
+    }
+
+    /// For an order answer (displayed steps in the learner's order): for each position, the
+    /// position where the step put there belongs (0-based). Position `i` is right when the
+    /// value is `i`. Only for order questions (empty otherwise).
+    pub fn order_marks(&self, given: &[usize]) -> Vec<usize> {
+        if !matches!(self.key, Key::Order(_)) {
+            return Vec::new();
+        }
+        given
+            .iter()
+            .filter(|&&d| d < self.options())
+            .map(|&d| self.original(d))
+            .collect()
+    }
+}
+
 /// A learner's response, in displayed positions.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Response {
@@ -589,6 +635,25 @@ mod tests {
             !p.grade(&Response::Set(vec![1, 1, 3])),
             "duplicates do not pad a set"
         );
+    }
+
+    #[test]
+    fn multi_and_order_are_marked_item_by_item() {
+        // Key A, C (file 0, 2); shown order: file 1, 2, 3, 0 -> right ones shown at 1 and 3.
+        let p = shown(q(Kind::Multi, 4, letters(&["A", "C"])), vec![1, 2, 3, 0]);
+        assert_eq!(
+            p.set_marks(&[0, 1]),
+            SetMarks {
+                found: vec![1],
+                missed: vec![3],
+                wrong: vec![0]
+            }
+        );
+        assert_eq!(p.set_marks(&[1, 3]).missed, Vec::<usize>::new());
+        // Shown: 1: step 2, 2: step 0, 3: step 3, 4: step 1. Given 2 4 3 1: steps 0 1 3 2.
+        let o = shown(q(Kind::Order, 0, None), vec![2, 0, 3, 1]);
+        assert_eq!(o.order_marks(&[1, 3, 2, 0]), vec![0, 1, 3, 2]);
+        assert_eq!(o.order_marks(&[1, 3, 0, 2]), vec![0, 1, 2, 3]);
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Interactive mode on a terminal: dialoguer prompts (Select, MultiSelect, Sort, Input, Confirm).
 //! A thin driver: what to show comes from `render`, what is right from `grade`.
 //!
-//! Esc (or `q`) at a choice prompt ends the session; so does Ctrl-C anywhere. console reads keys
+//! Esc ends the session at every prompt (choices, the answer line of numeric and text
+//! questions, the y/n self-grade, the hard/good/easy key); so does Ctrl-C anywhere. The answer
+//! line is this module's own (dialoguer's `Input` ignores Esc), redrawn in place whatever its
+//! length. console reads keys
 //! in raw mode and, on Ctrl-C, raises SIGINT and returns `Interrupted`: the handler installed here
 //! only notes it and shows the cursor again (a prompt hides it), so the session ends like Esc,
 //! with the answers so far kept and the summary printed.
@@ -10,11 +13,12 @@ use std::io::ErrorKind;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use colored::Colorize;
-use dialoguer::console::{measure_text_width, truncate_str, Term};
+use dialoguer::console::{measure_text_width, Key, Term};
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
-use dialoguer::{Confirm, Input, MultiSelect, Select, Sort};
+use dialoguer::{MultiSelect, Select, Sort};
 
-use super::grade::{parse_answer, Presented, Response};
+use super::fsrs::Grade;
+use super::grade::{letter, parse_answer, Presented, Response};
 use super::model::Kind;
 use super::render;
 use super::session::{Asker, Outcome, Quit, Reply};
@@ -29,6 +33,11 @@ pub fn install_ctrlc_handler() {
         INTERRUPTED.store(true, Ordering::SeqCst);
         let _ = Term::stderr().show_cursor();
     });
+}
+
+/// The terminal's width, for reflowing a summary printed after the session.
+pub fn width() -> usize {
+    (Term::stderr().size().1 as usize).max(40)
 }
 
 pub struct Interactive {
@@ -51,37 +60,130 @@ impl Interactive {
         }
     }
 
-    /// The width a prompt item may take on one line.
     /// The terminal's width, for reflowing text (at least 40 columns).
     fn width(&self) -> usize {
         (self.term.size().1 as usize).max(40)
     }
 
+    /// The width a prompt item may take on one line.
     fn item_width(&self) -> usize {
         (self.term.size().1 as usize).saturating_sub(6).max(20)
     }
 
     /// Do the options each fit on one line of the prompt? If not, they are printed in full
-    /// above it, and the prompt shows them cut short (a wrapped item breaks the prompt's redraw).
+    /// (wrapped) above it, and the prompt lists only their letters or numbers: a wrapped item
+    /// breaks the prompt's redraw, and cut text would hide what the option says.
     fn options_fit(&self, p: &Presented) -> bool {
         render::options(p)
             .iter()
             .all(|o| measure_text_width(o) <= self.item_width())
     }
 
-    /// The options, cut to one terminal line each.
-    fn items(&self, p: &Presented) -> Vec<String> {
-        let width = self.item_width();
-        render::options(p)
-            .iter()
-            .map(|o| truncate_str(o, width, "…").into_owned())
+    /// The prompt's items: the options in full when they fit, else their labels.
+    fn items(&self, p: &Presented, fit: bool) -> Vec<String> {
+        if fit {
+            return render::options(p);
+        }
+        (0..p.options())
+            .map(|d| match p.question.kind {
+                Kind::Order => format!("step {}", d + 1),
+                _ => letter(d).to_string(),
+            })
             .collect()
     }
-}
 
-/// A line of help above a prompt.
-fn hint(text: &str) {
-    println!("{}", text.dimmed());
+    /// Redraw `text` (no trailing newline) over the `drawn` rows written last; the rows it takes.
+    fn redraw(&self, drawn: usize, text: &str) -> std::io::Result<usize> {
+        let t = &self.term;
+        if drawn > 0 {
+            t.clear_line()?;
+            for _ in 1..drawn {
+                t.move_cursor_up(1)?;
+                t.clear_line()?;
+            }
+        }
+        t.write_str(text)?;
+        t.flush()?;
+        let cols = (t.size().1 as usize).max(1);
+        Ok(text
+            .split('\n')
+            .map(|l| measure_text_width(l).max(1).div_ceil(cols))
+            .sum())
+    }
+
+    /// A line of input with Esc and Ctrl-C: Enter submits when `check` accepts the text (else
+    /// its message is shown above the line and editing goes on). The line is cleared after.
+    fn read_line(
+        &self,
+        prompt: &str,
+        check: &dyn Fn(&str) -> std::result::Result<(), String>,
+    ) -> Result<std::result::Result<String, Quit>> {
+        let io = |e| Error::io("reading from the terminal", e);
+        let mut buf = String::new();
+        let mut problem: Option<String> = None;
+        let mut drawn = 0;
+        loop {
+            let text = match &problem {
+                Some(m) => format!("{}\n{prompt} {buf}", m.red()),
+                None => format!("{prompt} {buf}"),
+            };
+            drawn = self.redraw(drawn, &text).map_err(io)?;
+            let key = match self.term.read_key() {
+                Ok(k) => k,
+                Err(e) if e.kind() == ErrorKind::Interrupted => {
+                    let _ = self.redraw(drawn, "");
+                    return Ok(Err(Quit::Interrupt));
+                }
+                Err(e) => return Err(io(e)),
+            };
+            match key {
+                Key::Escape => {
+                    self.redraw(drawn, "").map_err(io)?;
+                    return Ok(Err(Quit::Esc));
+                }
+                Key::Enter => match check(&buf) {
+                    Ok(()) => {
+                        self.redraw(drawn, "").map_err(io)?;
+                        return Ok(Ok(buf));
+                    }
+                    Err(m) => problem = Some(m),
+                },
+                Key::Backspace => {
+                    buf.pop();
+                    problem = None;
+                }
+                Key::Char(c) if !c.is_control() => {
+                    buf.push(c);
+                    problem = None;
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// One key from `keys` (lowercase letters, or '\n' for Enter); Esc and Ctrl-C end the
+    /// session. With `any` set, any other key gives '\n'.
+    fn read_choice(&self, keys: &[char], any: bool) -> Result<std::result::Result<char, Quit>> {
+        loop {
+            let key = match self.term.read_key() {
+                Ok(k) => k,
+                Err(e) if e.kind() == ErrorKind::Interrupted => return Ok(Err(Quit::Interrupt)),
+                Err(e) => return Err(Error::io("reading from the terminal", e)),
+            };
+            let c = match key {
+                Key::Escape => return Ok(Err(Quit::Esc)),
+                Key::Enter => '\n',
+                Key::Char(c) => c.to_ascii_lowercase(),
+                _ => '\0',
+            };
+            if keys.contains(&c) {
+                return Ok(Ok(c));
+            }
+            if any {
+                return Ok(Ok('\n'));
+            }
+        }
+    }
 }
 
 /// Map a prompt's outcome: a value, Esc (None), Ctrl-C, or a real error.
@@ -102,42 +204,54 @@ impl Asker for Interactive {
             return Ok(Reply::Quit(Quit::Interrupt));
         }
         let width = self.width();
-        if self.options_fit(p) {
-            let text = format!(
+        let fit = self.options_fit(p);
+        let text = if fit {
+            format!(
                 "{}\n{}",
                 render::heading(number, total, p),
                 render::prompt(p)
-            );
-            println!("{}", render::fit(&text, width));
+            )
         } else {
-            println!(
-                "{}",
-                render::fit(&render::question_wrapped(number, total, p, width), width)
-            );
+            render::question_wrapped(number, total, p, width)
+        };
+        // The keys of the prompt, then one blank line before it.
+        let keys = match p.question.kind {
+            Kind::Multi => Some("Space marks a choice, enter confirms, Esc ends the session."),
+            Kind::Order => Some(
+                "Space picks a step up or puts it down, arrows move it, enter confirms, Esc ends the session.",
+            ),
+            _ => None,
+        };
+        println!("{}", render::fit(text.trim_end(), width));
+        if let Some(k) = keys {
+            println!("{}", render::fit(&k.dimmed().to_string(), width));
         }
+        println!();
         let theme = self.theme.as_ref();
         let reply = match p.question.kind {
             Kind::Single | Kind::Scenario => settle(
                 Select::with_theme(theme)
-                    .with_prompt("Your answer")
-                    .items(self.items(p))
+                    .with_prompt("Your answer (Esc ends the session)")
+                    .items(self.items(p, fit))
                     .default(0)
+                    .report(false)
                     .interact_opt(),
             )?
             .map(Response::One),
             Kind::Truefalse => settle(
                 Select::with_theme(theme)
-                    .with_prompt("Your answer")
+                    .with_prompt("Your answer (Esc ends the session)")
                     .items(["True", "False"])
                     .default(0)
+                    .report(false)
                     .interact_opt(),
             )?
             .map(|d| Response::Bool(d == 0)),
             Kind::Multi => settle({
-                hint("Space marks a choice, enter confirms.");
                 MultiSelect::with_theme(theme)
                     .with_prompt("Your answer")
-                    .items(self.items(p))
+                    .items(self.items(p, fit))
+                    .report(false)
                     .interact_opt()
             })?
             .map(|mut v| {
@@ -145,37 +259,51 @@ impl Asker for Interactive {
                 Response::Set(v)
             }),
             Kind::Order => settle({
-                hint("Space picks a step up or puts it down, arrows move it, enter confirms.");
                 Sort::with_theme(theme)
                     .with_prompt("Your order")
-                    .items(self.items(p))
+                    .items(self.items(p, fit))
+                    .report(false)
                     .interact_opt()
             })?
             .map(Response::Order),
-            Kind::Numeric => {
-                let input = Input::<String>::with_theme(theme)
-                    .with_prompt("Your answer (a number)")
-                    .validate_with(|s: &String| parse_answer(p, s).map(|_| ()))
-                    .interact_text()
-                    .map(Some);
-                settle(input)?.map(|s| parse_answer(p, &s).expect("validated"))
-            }
+            Kind::Numeric => self
+                .read_line("Your answer (a number; Esc ends the session):", &|s| {
+                    parse_answer(p, s).map(|_| ())
+                })?
+                .map(|s| parse_answer(p, &s).expect("validated")),
             Kind::Text => {
-                let input = Input::<String>::with_theme(theme)
-                    .with_prompt("Your answer")
-                    .allow_empty(true)
-                    .interact_text()
-                    .map(Some);
-                match settle(input)? {
+                let answer = self.read_line("Your answer (Esc ends the session):", &|s| {
+                    if s.trim().is_empty() {
+                        Err("Write an answer first (or Esc to end the session).".to_string())
+                    } else {
+                        Ok(())
+                    }
+                })?;
+                match answer {
                     Err(q) => Err(q),
                     Ok(answer) => {
-                        println!("\n{}", render::fit(&render::model_answer(p), self.width()));
-                        settle(
-                            Confirm::with_theme(theme)
-                                .with_prompt("Did your answer make these points?")
-                                .interact_opt(),
-                        )?
-                        .map(|right| Response::Text { answer, right })
+                        println!(
+                            "{}",
+                            render::fit(&format!("Your answer: {}", answer.trim()), self.width())
+                        );
+                        let model = render::model_answer(p);
+                        println!("\n{}\n", render::fit(model.trim_end(), self.width()));
+                        let ask =
+                            "Did your answer make these points? y or n (Esc ends the session)";
+                        self.term
+                            .write_str(ask)
+                            .map_err(|e| Error::io("writing to the terminal", e))?;
+                        let _ = self.term.flush();
+                        let got = self.read_choice(&['y', 'n'], false)?;
+                        let _ = self.term.clear_line();
+                        got.map(|c| {
+                            let right = c == 'y';
+                            let _ = self.term.write_line(&format!(
+                                "Did your answer make these points? {}",
+                                if right { "yes" } else { "no" }
+                            ));
+                            Response::Text { answer, right }
+                        })
                     }
                 }
             }
@@ -198,10 +326,49 @@ impl Asker for Interactive {
         })
     }
 
+    fn verdict(&mut self, p: &Presented, outcome: &Outcome) -> Result<(Grade, Option<Quit>)> {
+        let mark = if outcome.correct {
+            "✔".green().bold()
+        } else {
+            "✘".red().bold()
+        };
+        let line = format!("{mark} {}", render::verdict(p, outcome));
+        println!("{}", render::fit(line.trim_end(), self.width()));
+        if !outcome.correct {
+            return Ok((Grade::Again, None));
+        }
+        let ask = "How did it feel? h hard · Enter good · e easy";
+        self.term
+            .write_str(&ask.dimmed().to_string())
+            .map_err(|e| Error::io("writing to the terminal", e))?;
+        let _ = self.term.flush();
+        let got = self.read_choice(&['h', 'g', 'e', '\n'], true)?;
+        let _ = self.term.clear_line();
+        let (grade, quit) = match got {
+            Ok('h') => (Grade::Hard, None),
+            Ok('e') => (Grade::Easy, None),
+            Ok(_) => (Grade::Good, None),
+            Err(q) => (Grade::Good, Some(q)),
+        };
+        let name = match grade {
+            Grade::Hard => "hard",
+            Grade::Easy => "easy",
+            _ => "good",
+        };
+        println!("{}", format!("Recorded as {name}.").dimmed());
+        Ok((grade, quit))
+    }
+
     fn feedback(&mut self, p: &Presented, outcome: &Outcome) -> Result<()> {
+        let body = render::feedback_body(p, outcome);
+        println!("{}\n", render::fit(body.trim_end(), self.width()));
+        Ok(())
+    }
+
+    fn skipped(&mut self, _: &Presented, given: &str, reason: &str) -> Result<()> {
         println!(
-            "\n{}",
-            render::fit(&render::feedback(p, outcome), self.width())
+            "{}",
+            render::fit(&render::skipped(given, reason), self.width())
         );
         Ok(())
     }

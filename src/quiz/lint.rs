@@ -126,26 +126,44 @@ pub fn yaml_error(file: &str, text: &str, err: &serde_yaml::Error) -> Problem {
     }
 }
 
-/// Lint bank files (together: duplicate ids and topics are found across them).
+/// Lint bank files (together: duplicate ids are found across them).
 pub fn lint(files: &[BankFile]) -> Report {
+    check(files).0
+}
+
+/// The one reader of bank files from disk, for `bank lint` and `--bank` alike: every problem,
+/// and each file's bank holding only the questions without a problem (a file that does not parse
+/// as a bank gives none). Several files may share a topic: `--bank` adds their questions to it.
+pub fn check(files: &[BankFile]) -> (Report, Vec<(String, Bank)>) {
     let mut report = Report {
         files: files.len(),
         ..Report::default()
     };
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    let mut topics: BTreeMap<String, String> = BTreeMap::new();
+    let mut banks = Vec::new();
     for f in files {
-        lint_file(f, &mut report, &mut ids, &mut topics);
+        let before = report.problems.len();
+        if let Some(mut bank) = lint_file(f, &mut report, &mut ids) {
+            let bad: Vec<&str> = report.problems[before..]
+                .iter()
+                .filter_map(|p| p.id.as_deref())
+                .collect();
+            bank.questions.retain(|q| !bad.contains(&q.id.as_str()));
+            banks.push((f.name.clone(), bank));
+        }
     }
-    report
+    (report, banks)
 }
 
 fn lint_file(
     f: &BankFile,
     report: &mut Report,
     ids: &mut BTreeMap<String, String>,
-    topics: &mut BTreeMap<String, String>,
-) {
+) -> Option<Bank> {
+    if let Err(p) = super::bank::precheck(f) {
+        report.problems.push(p);
+        return None;
+    }
     let text: &str = &f.text;
     let lines: Vec<&str> = text.lines().collect();
     let problem = |line: usize, col: usize, id: Option<&str>, message: String| Problem {
@@ -157,7 +175,10 @@ fn lint_file(
     };
     let value: serde_yaml::Value = match serde_yaml::from_str(text) {
         Ok(v) => v,
-        Err(e) => return report.problems.push(yaml_error(&f.name, text, &e)),
+        Err(e) => {
+            report.problems.push(yaml_error(&f.name, text, &e));
+            return None;
+        }
     };
     // The questions that parse, with the line of the first schema error (already reported).
     let (topic, title, questions, qids) = match serde_yaml::from_str::<Bank>(text) {
@@ -174,12 +195,8 @@ fn lint_file(
             let p = yaml_error(&f.name, text, &e);
             let line = p.line;
             report.problems.push(p);
-            let Some(topic) = value.get("topic").and_then(|t| t.as_str()) else {
-                return;
-            };
-            let Some(seq) = value.get("questions").and_then(|q| q.as_sequence()) else {
-                return;
-            };
+            let topic = value.get("topic").and_then(|t| t.as_str())?;
+            let seq = value.get("questions").and_then(|q| q.as_sequence())?;
             let mut qs = Vec::new();
             let mut qids = Vec::new();
             for v in seq {
@@ -222,30 +239,6 @@ fn lint_file(
             None,
             format!("topic `{topic}` must be lowercase letters, digits and dashes"),
         ));
-    }
-    let stem = f.name.rsplit(['/', '\\']).next().unwrap_or(&f.name);
-    let stem = stem
-        .strip_suffix(".yaml")
-        .or_else(|| stem.strip_suffix(".yml"))
-        .unwrap_or(stem);
-    if stem != topic {
-        report.problems.push(problem(
-            topic_line,
-            1,
-            None,
-            format!("topic `{topic}` should be in a file named {topic}.yaml"),
-        ));
-    }
-    match topics.get(&topic) {
-        Some(other) => report.problems.push(problem(
-            topic_line,
-            1,
-            None,
-            format!("topic `{topic}` is also the topic of {other}"),
-        )),
-        None => {
-            topics.insert(topic.clone(), f.name.clone());
-        }
     }
     if title.as_deref().is_some_and(|t| t.trim().is_empty()) {
         let l = lines
@@ -309,6 +302,21 @@ fn lint_file(
             }
         }
     }
+    let questions: Vec<Question> = questions
+        .into_iter()
+        .flatten()
+        .map(|mut q| {
+            if q.topic.is_empty() {
+                q.topic = topic.clone();
+            }
+            q
+        })
+        .collect();
+    Some(Bank {
+        topic,
+        title: title.unwrap_or_default(),
+        questions,
+    })
 }
 
 /// Line ranges of the questions: from each `id:` line to the line before the next one.
@@ -638,7 +646,6 @@ mod tests {
             p,
             vec![
                 "dir/demo.yaml:18:5: Demo_B: id must be `demo-<slug>`, with lowercase letters, digits and dashes",
-                "dir/misnamed.yaml:1:1: topic `other` should be in a file named other.yaml",
                 "dir/misnamed.yaml:4:5: demo-a: id must be `other-<slug>`, with lowercase letters, digits and dashes",
                 "dir/misnamed.yaml:4:5: demo-a: duplicate id: first defined at dir/demo.yaml:4",
             ]

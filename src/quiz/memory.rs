@@ -2,12 +2,14 @@
 //!
 //! [`History`] is plain data with pure updates ([`History::record`]) and pure read-outs
 //! ([`History::stats`]); [`Store`] is the file: where it lives, an atomic write (a temporary file
-//! in the same folder, then a rename), and a corrupt file set aside and reported, never dropped.
+//! in the same folder, then a rename), a lock so that two sessions at once both keep every
+//! answer, a corrupt file set aside and reported, never dropped, and the SM-2 history of format 1
+//! migrated to FSRS with every answer kept.
 //!
-//! What is kept: per bank question (by id) the attempts, right answers, last answer and its SM-2
-//! schedule; per topic and kind the answers and right answers (generated scenario questions count
-//! here, but are not kept by id: their ids depend on the seed); the local calendar days with at
-//! least one answer; the current and best run of right answers.
+//! What is kept: per question (by id; a generated scenario question by its id, from which it is
+//! generated again exactly) the attempts, right answers, last answer and its FSRS memory; per
+//! topic and kind the answers and right answers; the local calendar days with at least one
+//! answer; the current and best run of right answers.
 //!
 //! Streaks: **days** is the number of consecutive local calendar days with at least one answer,
 //! ending today, or yesterday when nothing has been answered yet today (the streak is still alive
@@ -18,15 +20,21 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::fsrs::{Grade, Memory, DAY};
 use super::grade::kind_name;
 use super::model::Kind;
 use super::sm2::Sm2;
 use crate::error::{Error, Result};
 
-/// The version of the file format this build writes and reads.
-pub const VERSION: u32 = 1;
+/// The version of the file format this build writes and reads (1: SM-2, read and migrated).
+pub const VERSION: u32 = 2;
 /// The file name in the data directory.
 pub const FILE_NAME: &str = "history.json";
+/// Where a migrated format-1 file is kept, beside the history.
+pub const V1_BACKUP: &str = "history.v1.json";
+/// The lock file beside the history (the history itself is replaced by rename, so it cannot
+/// carry the lock).
+pub const LOCK_NAME: &str = "history.json.lock";
 /// Overrides the data directory (tests, or to keep several learners apart).
 pub use crate::paths::HOME_ENV;
 
@@ -34,7 +42,7 @@ pub use crate::paths::HOME_ENV;
 #[serde(deny_unknown_fields)]
 pub struct History {
     pub version: u32,
-    /// Bank questions by id.
+    /// Questions by id.
     #[serde(default)]
     pub questions: BTreeMap<String, Record>,
     /// Answers by topic, then kind.
@@ -64,16 +72,22 @@ impl Default for History {
     }
 }
 
-/// One bank question's history.
+/// One question's history.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Record {
+    /// The question's topic (empty when unknown: a question migrated from format 1 whose id
+    /// names no topic answered).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub topic: String,
     pub attempts: u32,
     pub correct: u32,
     /// Unix seconds.
     pub last_answered: i64,
     pub last_correct: bool,
-    pub schedule: Sm2,
+    /// The grade of the last answer.
+    pub last_grade: Grade,
+    pub memory: Memory,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,12 +113,42 @@ impl Tally {
 /// One answer to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answered<'a> {
-    /// The question id; None for a generated question (not kept by id).
-    pub id: Option<&'a str>,
+    /// The question id (a generated question's id regenerates it).
+    pub id: &'a str,
     pub topic: &'a str,
     pub kind: Kind,
-    pub correct: bool,
+    /// Again when wrong; Hard, Good or Easy when right.
+    pub grade: Grade,
 }
+
+/// How many questions fall due when (each count includes the ones before it).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Forecast {
+    /// Due now (overdue included).
+    pub now: usize,
+    /// Due by the end of today (local time), `now` included.
+    pub today: usize,
+    /// Due tomorrow (local day), and not before.
+    pub tomorrow: usize,
+    /// Due by the end of the 7th local day from today (today included).
+    pub week: usize,
+}
+
+/// A topic and how well it is known.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Weak {
+    pub topic: String,
+    pub answered: u32,
+    pub correct: u32,
+    /// Percent right, rounded.
+    pub percent: u32,
+    /// FSRS's mean probability of recall now over the topic's questions, percent; None when no
+    /// question of the topic is kept.
+    pub recall: Option<u32>,
+}
+
+/// The fewest answers a topic needs to count among the weakest.
+pub const WEAK_MIN_ANSWERS: u32 = 3;
 
 /// What `stats` shows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -115,6 +159,11 @@ pub struct Stats {
     pub by_kind: BTreeMap<String, Tally>,
     /// Questions seen before whose review is due now.
     pub due_now: usize,
+    /// When the questions seen fall due.
+    pub forecast: Forecast,
+    /// Up to three topics with at least [`WEAK_MIN_ANSWERS`] answers and the lowest share right
+    /// (below 100%), weakest first.
+    pub weakest: Vec<Weak>,
     /// Questions seen at least once.
     pub seen: usize,
     pub streak_days: u32,
@@ -128,23 +177,28 @@ impl History {
     /// Record one answer given at `now` (Unix seconds) on local day `today` (days since
     /// 1970-01-01 in the learner's calendar).
     pub fn record(&mut self, a: &Answered<'_>, now: i64, today: i64) {
-        if let Some(id) = a.id {
-            let r = self
-                .questions
-                .entry(id.to_string())
-                .or_insert_with(|| Record {
-                    attempts: 0,
-                    correct: 0,
-                    last_answered: now,
-                    last_correct: false,
-                    schedule: Sm2::default(),
-                });
-            r.attempts += 1;
-            r.correct += a.correct as u32;
-            r.last_answered = now;
-            r.last_correct = a.correct;
-            r.schedule = r.schedule.answer(a.correct, now);
+        let correct = a.grade.is_right();
+        let r = self
+            .questions
+            .entry(a.id.to_string())
+            .or_insert_with(|| Record {
+                topic: a.topic.to_string(),
+                attempts: 0,
+                correct: 0,
+                last_answered: now,
+                last_correct: false,
+                last_grade: a.grade,
+                memory: Memory::default(),
+            });
+        if r.topic.is_empty() {
+            r.topic = a.topic.to_string();
         }
+        r.attempts += 1;
+        r.correct += correct as u32;
+        r.last_answered = now;
+        r.last_correct = correct;
+        r.last_grade = a.grade;
+        r.memory = r.memory.review(a.grade, now);
         let t = self
             .tally
             .entry(a.topic.to_string())
@@ -152,9 +206,9 @@ impl History {
             .entry(a.kind)
             .or_default();
         t.answered += 1;
-        t.correct += a.correct as u32;
+        t.correct += correct as u32;
         self.days.insert(format_day(today));
-        if a.correct {
+        if correct {
             self.run += 1;
             self.best_run = self.best_run.max(self.run);
         } else {
@@ -162,15 +216,30 @@ impl History {
         }
     }
 
-    /// Is question `id` due for review at `now`? (Never-seen questions are not "due": they are new.)
+    /// When question `id` is due, if it is due at `now`. (Never-seen questions are not "due":
+    /// they are new.)
     pub fn due(&self, id: &str, now: i64) -> Option<i64> {
         self.questions
             .get(id)
-            .map(|r| r.schedule.due)
+            .map(|r| r.memory.due)
             .filter(|&d| d <= now)
     }
 
-    pub fn stats(&self, now: i64, today: i64) -> Stats {
+    /// The ids due at `now`, most overdue first (then by id).
+    pub fn due_ids(&self, now: i64) -> Vec<&str> {
+        let mut due: Vec<(i64, &str)> = self
+            .questions
+            .iter()
+            .filter(|(_, r)| r.memory.is_due(now))
+            .map(|(id, r)| (r.memory.due, id.as_str()))
+            .collect();
+        due.sort();
+        due.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// The read-out at `now`; `today` is the local day number and `day_end` the Unix time at
+    /// which the local day ends.
+    pub fn stats(&self, now: i64, today: i64, day_end: i64) -> Stats {
         let mut by_topic: BTreeMap<String, Tally> = BTreeMap::new();
         let mut by_kind: BTreeMap<String, Tally> = BTreeMap::new();
         let mut all = Tally::default();
@@ -185,16 +254,54 @@ impl History {
             }
         }
         let days: BTreeSet<i64> = self.days.iter().filter_map(|d| parse_day(d)).collect();
+        let dues: Vec<i64> = self.questions.values().map(|r| r.memory.due).collect();
+        let count = |end: i64| dues.iter().filter(|&&d| d <= end).count();
+        let forecast = Forecast {
+            now: count(now),
+            today: count(day_end.max(now)),
+            tomorrow: dues
+                .iter()
+                .filter(|&&d| d > day_end.max(now) && d <= day_end + DAY)
+                .count(),
+            week: count(day_end + 6 * DAY),
+        };
+        let mut recall: BTreeMap<&str, (f64, u32)> = BTreeMap::new();
+        for r in self.questions.values() {
+            if let Some(p) = r.memory.retrievability(now) {
+                let e = recall.entry(r.topic.as_str()).or_default();
+                e.0 += p;
+                e.1 += 1;
+            }
+        }
+        let mut weakest: Vec<Weak> = by_topic
+            .iter()
+            .filter(|(_, t)| t.answered >= WEAK_MIN_ANSWERS && t.correct < t.answered)
+            .map(|(topic, t)| Weak {
+                topic: topic.clone(),
+                answered: t.answered,
+                correct: t.correct,
+                percent: t.percent().unwrap_or(0),
+                recall: recall
+                    .get(topic.as_str())
+                    .map(|(sum, n)| (sum * 100.0 / *n as f64).round() as u32),
+            })
+            .collect();
+        // Lowest share right first; on a tie, the one with more answers (surer), then by name.
+        weakest.sort_by(|a, b| {
+            (a.correct as u64 * b.answered as u64)
+                .cmp(&(b.correct as u64 * a.answered as u64))
+                .then(b.answered.cmp(&a.answered))
+                .then(a.topic.cmp(&b.topic))
+        });
+        weakest.truncate(3);
         Stats {
             answered: all.answered,
             correct: all.correct,
             by_topic,
             by_kind,
-            due_now: self
-                .questions
-                .values()
-                .filter(|r| r.schedule.is_due(now))
-                .count(),
+            due_now: forecast.now,
+            forecast,
+            weakest,
             seen: self.questions.len(),
             streak_days: streak(&days, today),
             run: self.run,
@@ -211,6 +318,76 @@ impl History {
             .map(|t| t.answered)
             .sum()
     }
+
+    /// A format-1 (SM-2) history as this format: every count kept, each question's memory
+    /// started from its SM-2 schedule (see [`Memory::from_sm2`]).
+    fn from_v1(v1: V1History) -> History {
+        let topics: Vec<&String> = v1.tally.keys().collect();
+        let questions = v1
+            .questions
+            .iter()
+            .map(|(id, r)| {
+                // Ids are `<topic>-<slug>`: the longest topic answered that prefixes the id.
+                let topic = topics
+                    .iter()
+                    .filter(|t| id.starts_with(&format!("{t}-")))
+                    .max_by_key(|t| t.len())
+                    .map_or(String::new(), |t| t.to_string());
+                let rec = Record {
+                    topic,
+                    attempts: r.attempts,
+                    correct: r.correct,
+                    last_answered: r.last_answered,
+                    last_correct: r.last_correct,
+                    last_grade: Grade::of(r.last_correct),
+                    memory: Memory::from_sm2(
+                        &r.schedule,
+                        r.attempts,
+                        r.correct,
+                        r.last_answered,
+                        r.last_correct,
+                    ),
+                };
+                (id.clone(), rec)
+            })
+            .collect();
+        History {
+            version: VERSION,
+            questions,
+            tally: v1.tally,
+            days: v1.days,
+            run: v1.run,
+            best_run: v1.best_run,
+        }
+    }
+}
+
+/// The history as the SM-2 versions wrote it (format 1).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct V1History {
+    #[allow(dead_code)]
+    version: u32,
+    #[serde(default)]
+    questions: BTreeMap<String, V1Record>,
+    #[serde(default)]
+    tally: BTreeMap<String, BTreeMap<Kind, Tally>>,
+    #[serde(default)]
+    days: BTreeSet<String>,
+    #[serde(default)]
+    run: u32,
+    #[serde(default)]
+    best_run: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct V1Record {
+    attempts: u32,
+    correct: u32,
+    last_answered: i64,
+    last_correct: bool,
+    schedule: Sm2,
 }
 
 /// Consecutive days in `days` ending at `today`, or at yesterday when today has none yet.
@@ -266,7 +443,14 @@ pub struct Store {
     pub path: PathBuf,
 }
 
-/// A loaded history, and what the learner must be told about the file (a corrupt file set aside).
+/// The history's lock: released when dropped.
+#[derive(Debug)]
+pub struct Lock {
+    _file: std::fs::File,
+}
+
+/// A loaded history, and what the learner must be told about the file (a corrupt file set
+/// aside, a format-1 file migrated).
 #[derive(Debug)]
 pub struct Loaded {
     pub history: History,
@@ -288,7 +472,8 @@ impl Store {
 
     /// Read the history. No file: an empty history. A file that is not a history: renamed to
     /// `history.json.corrupt-<unix seconds>` beside it, and an empty history with a notice. A file
-    /// from a newer version: an error, and the file is left alone.
+    /// from a newer version: an error, and the file is left alone. A format-1 (SM-2) file: copied
+    /// to `history.v1.json` beside it, migrated, written in this format, with a notice.
     pub fn load(&self, now: i64) -> Result<Loaded> {
         let text = match std::fs::read_to_string(&self.path) {
             Ok(t) => t,
@@ -305,20 +490,45 @@ impl Store {
         struct Version {
             version: u32,
         }
-        if let Ok(Version { version }) = serde_json::from_str::<Version>(&text) {
-            if version > VERSION {
-                return Err(Error::cannot_run(format!(
-                    "{} was written by a newer paxos-tutor (format {version}, this one reads {VERSION}): \
-                     update paxos-tutor, or move the file away to start afresh",
-                    self.path.display()
-                )));
-            }
+        let version = serde_json::from_str::<Version>(&text)
+            .ok()
+            .map(|v| v.version);
+        if let Some(version) = version.filter(|&v| v > VERSION) {
+            return Err(Error::cannot_run(format!(
+                "{} was written by a newer paxos-tutor (format {version}, this one reads {VERSION}): \
+                 update paxos-tutor, or move the file away to start afresh",
+                self.path.display()
+            )));
         }
-        match serde_json::from_str::<History>(&text) {
-            Ok(history) => Ok(Loaded {
+        let parsed = if version == Some(1) {
+            serde_json::from_str::<V1History>(&text).map(|v1| (History::from_v1(v1), true))
+        } else {
+            serde_json::from_str::<History>(&text).map(|h| (h, false))
+        };
+        match parsed {
+            Ok((history, false)) => Ok(Loaded {
                 history,
                 notice: None,
             }),
+            Ok((history, true)) => {
+                let backup = self.path.with_file_name(V1_BACKUP);
+                if !backup.exists() {
+                    crate::paths::write_atomic(&backup, text.as_bytes())?;
+                }
+                self.save(&history)?;
+                let notice = format!(
+                    "{} was an SM-2 history (format 1): its {} answers to {} questions now schedule \
+                     with FSRS; the old file is kept as {}",
+                    self.path.display(),
+                    history.answers(),
+                    history.questions.len(),
+                    backup.display()
+                );
+                Ok(Loaded {
+                    history,
+                    notice: Some(notice),
+                })
+            }
             Err(err) => {
                 let aside = self.set_aside(now)?;
                 let notice = format!(
@@ -332,6 +542,72 @@ impl Store {
                 })
             }
         }
+    }
+
+    /// Take the history's lock (blocking until another session releases it), creating the
+    /// folder if needed. Held while the value lives. Fails with a clear message when the folder
+    /// cannot be created or written, which is how a session checks it before the first question.
+    pub fn lock(&self) -> Result<Lock> {
+        use std::os::fd::AsRawFd;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        let unwritable = |e: std::io::Error| {
+            Error::io(
+                format!(
+                    "the history folder {} cannot be written (set {HOME_ENV} to another folder)",
+                    dir.display()
+                ),
+                e,
+            )
+        };
+        std::fs::create_dir_all(dir).map_err(unwritable)?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join(LOCK_NAME))
+            .map_err(unwritable)?;
+        loop {
+            // SAFETY: flock on a file descriptor we own; released when the file is closed.
+            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
+            if rc == 0 {
+                break;
+            }
+            let e = std::io::Error::last_os_error();
+            if e.kind() != std::io::ErrorKind::Interrupted {
+                return Err(Error::io(
+                    format!("locking {}", dir.join(LOCK_NAME).display()),
+                    e,
+                ));
+            }
+        }
+        Ok(Lock { _file: file })
+    }
+
+    /// Can the history be written? Checked before the first question, so that no answer is
+    /// given only to be lost: the folder is created if needed, the lock taken and released, and
+    /// a temporary file made and removed beside the history, as a save does.
+    pub fn check_writable(&self) -> Result<()> {
+        let _lock = self.lock()?;
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        tempfile::NamedTempFile::new_in(dir).map(drop).map_err(|e| {
+            Error::io(
+                format!(
+                    "the history folder {} cannot be written (set {HOME_ENV} to another folder)",
+                    dir.display()
+                ),
+                e,
+            )
+        })
+    }
+
+    /// Under the lock: read what is on disk now (another session may have written since), apply
+    /// `change`, write it back. So two sessions at once keep both their answers.
+    pub fn update(&self, now: i64, change: impl FnOnce(&mut History)) -> Result<Loaded> {
+        let _lock = self.lock()?;
+        let mut loaded = self.load(now)?;
+        change(&mut loaded.history);
+        self.save(&loaded.history)?;
+        Ok(loaded)
     }
 
     /// Rename the file to a free `history.json.corrupt-<now>[-N]` beside it.
@@ -369,17 +645,16 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::quiz::sm2::DAY;
 
     const T0: i64 = 1_700_000_000; // 2023-11-14
     const D0: i64 = T0 / DAY;
 
-    fn ans(id: Option<&str>, correct: bool) -> Answered<'_> {
+    fn ans(id: &str, correct: bool) -> Answered<'_> {
         Answered {
             id,
             topic: "paxos",
             kind: Kind::Single,
-            correct,
+            grade: Grade::of(correct),
         }
     }
 
@@ -399,14 +674,14 @@ mod tests {
     #[test]
     fn record_counts_schedules_and_tallies() {
         let mut h = History::default();
-        h.record(&ans(Some("paxos-a"), false), T0, D0);
-        h.record(&ans(Some("paxos-a"), true), T0 + 60, D0);
+        h.record(&ans("paxos-a", false), T0, D0);
+        h.record(&ans("paxos-a", true), T0 + 60, D0);
         h.record(
             &Answered {
-                id: None,
+                id: "scenario-7-3",
                 topic: "scenario",
                 kind: Kind::Scenario,
-                correct: true,
+                grade: Grade::Good,
             },
             T0 + 90,
             D0,
@@ -416,13 +691,20 @@ mod tests {
             (r.attempts, r.correct, r.last_correct, r.last_answered),
             (2, 1, true, T0 + 60)
         );
-        assert_eq!(r.schedule.due, T0 + 60 + DAY);
+        assert_eq!(
+            r.memory,
+            Memory::default()
+                .review(Grade::Again, T0)
+                .review(Grade::Good, T0 + 60)
+        );
+        assert_eq!(r.last_grade, Grade::Good);
+        assert_eq!(r.topic, "paxos");
         assert_eq!(
             h.questions.len(),
-            1,
-            "generated questions are not kept by id"
+            2,
+            "generated questions are kept by id too"
         );
-        let s = h.stats(T0 + 100, D0);
+        let s = h.stats(T0 + 100, D0, T0 + 100);
         assert_eq!((s.answered, s.correct), (3, 2));
         assert_eq!(
             s.by_topic["paxos"],
@@ -453,8 +735,9 @@ mod tests {
             }
         );
         assert_eq!(s.due_now, 0);
-        assert_eq!(s.seen, 1);
-        assert_eq!(h.stats(T0 + 60 + DAY, D0 + 1).due_now, 1);
+        assert_eq!(s.seen, 2);
+        let due = h.questions["paxos-a"].memory.due;
+        assert_eq!(h.stats(due, D0 + 1, due).due_now, 1);
         assert_eq!((s.run, s.best_run), (2, 2));
         assert_eq!(
             Tally {
@@ -469,7 +752,7 @@ mod tests {
     #[test]
     fn a_wrong_answer_is_due_at_once() {
         let mut h = History::default();
-        h.record(&ans(Some("paxos-b"), false), T0, D0);
+        h.record(&ans("paxos-b", false), T0, D0);
         assert_eq!(h.due("paxos-b", T0), Some(T0));
         assert_eq!(h.due("paxos-never-seen", T0), None);
     }
@@ -478,7 +761,7 @@ mod tests {
     fn run_resets_on_a_wrong_answer_and_best_is_kept() {
         let mut h = History::default();
         for c in [true, true, true, false, true] {
-            h.record(&ans(None, c), T0, D0);
+            h.record(&ans("paxos-c", c), T0, D0);
         }
         assert_eq!((h.run, h.best_run), (1, 3));
     }
@@ -494,9 +777,9 @@ mod tests {
         assert_eq!(streak(&with_today, D0), 4);
         assert_eq!(streak(&BTreeSet::new(), D0), 0);
         let mut h = History::default();
-        h.record(&ans(None, true), T0, D0 - 1);
-        h.record(&ans(None, true), T0, D0);
-        let s = h.stats(T0, D0);
+        h.record(&ans("paxos-d", true), T0, D0 - 1);
+        h.record(&ans("paxos-d", true), T0, D0);
+        let s = h.stats(T0, D0, T0);
         assert_eq!(s.streak_days, 2);
         assert_eq!(s.last_day.as_deref(), Some("2023-11-14"));
     }
@@ -506,9 +789,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::in_dir(&dir.path().join("nested"));
         let mut h = History::default();
-        h.record(&ans(Some("paxos-a"), true), T0, D0);
+        h.record(&ans("paxos-a", true), T0, D0);
         store.save(&h).unwrap();
-        h.record(&ans(Some("paxos-a"), false), T0 + 5, D0);
+        h.record(&ans("paxos-a", false), T0 + 5, D0);
         store.save(&h).unwrap();
         let loaded = store.load(T0).unwrap();
         assert_eq!(loaded.history, h);
@@ -570,5 +853,166 @@ mod tests {
         store.save(&History::default()).unwrap();
         assert!(store.reset().unwrap());
         assert!(!store.path.exists());
+    }
+
+    #[test]
+    fn forecast_counts_today_tomorrow_and_the_week() {
+        let mut h = History::default();
+        // Wrong: due now. Good on a new card: 3 days. Easy: 15 days. Hard: 2 days.
+        h.record(&ans("paxos-w", false), T0, D0);
+        h.record(
+            &Answered {
+                grade: Grade::Good,
+                ..ans("paxos-g", true)
+            },
+            T0,
+            D0,
+        );
+        h.record(
+            &Answered {
+                grade: Grade::Easy,
+                ..ans("paxos-e", true)
+            },
+            T0,
+            D0,
+        );
+        h.record(
+            &Answered {
+                grade: Grade::Hard,
+                ..ans("paxos-h", true)
+            },
+            T0,
+            D0,
+        );
+        // The local day ends 10 hours from now.
+        let end = T0 + 10 * 3600;
+        let s = h.stats(T0, D0, end);
+        assert_eq!(
+            s.forecast,
+            Forecast {
+                now: 1,
+                today: 1,
+                tomorrow: 0,
+                week: 3
+            }
+        );
+        // Two days later the hard one (2 days) is due now; the good one (3 days) is tomorrow's.
+        let s = h.stats(T0 + 2 * DAY + 60, D0 + 2, end + 2 * DAY);
+        assert_eq!(
+            s.forecast,
+            Forecast {
+                now: 2,
+                today: 2,
+                tomorrow: 1,
+                week: 3
+            }
+        );
+    }
+
+    #[test]
+    fn weakest_topics_lowest_share_right_first() {
+        let mut h = History::default();
+        let mut answer = |topic: &'static str, id: &'static str, correct: bool| {
+            h.record(
+                &Answered {
+                    id,
+                    topic,
+                    kind: Kind::Single,
+                    grade: Grade::of(correct),
+                },
+                T0,
+                D0,
+            )
+        };
+        for c in [true, false, false] {
+            answer("flp", "flp-a", c);
+        }
+        for c in [true, true, false, true] {
+            answer("raft", "raft-a", c);
+        }
+        for c in [true, true, true] {
+            answer("paxos", "paxos-a", c);
+        }
+        answer("epaxos", "epaxos-a", false);
+        let s = h.stats(T0, D0, T0);
+        let names: Vec<&str> = s.weakest.iter().map(|w| w.topic.as_str()).collect();
+        // paxos is all right; epaxos has too few answers to judge.
+        assert_eq!(names, vec!["flp", "raft"]);
+        assert_eq!((s.weakest[0].percent, s.weakest[0].recall), (33, Some(100)));
+    }
+
+    #[test]
+    fn a_format_1_history_migrates_with_every_answer_kept() {
+        // Written by the SM-2 version (seed 11 on the demo bank, then seed 5 twice).
+        let text = include_str!("../../tests/fixtures/quiz_history/sm2-v1.json");
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        std::fs::write(&store.path, text).unwrap();
+        let loaded = store.load(T0).unwrap();
+        let h = loaded.history;
+        let old: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(h.answers(), 26);
+        assert_eq!(h.questions.len(), 14);
+        for (id, r) in old["questions"].as_object().unwrap() {
+            let new = &h.questions[id];
+            assert_eq!(new.attempts, r["attempts"].as_u64().unwrap() as u32, "{id}");
+            assert_eq!(new.correct, r["correct"].as_u64().unwrap() as u32, "{id}");
+            assert_eq!(new.last_correct, r["last_correct"].as_bool().unwrap());
+            assert_eq!(
+                new.memory.due,
+                r["schedule"]["due"].as_i64().unwrap(),
+                "due kept"
+            );
+            assert!(!new.topic.is_empty(), "{id}: topic from the id");
+        }
+        assert_eq!(
+            h.questions["raft-vs-paxos-vote-later-term-wins"].topic,
+            "raft-vs-paxos"
+        );
+        assert_eq!(
+            serde_json::to_value(&h.tally).unwrap(),
+            old["tally"],
+            "tallies kept as they were"
+        );
+        assert_eq!(h.best_run, 2);
+        let notice = loaded.notice.unwrap();
+        assert!(
+            notice.contains("its 26 answers to 14 questions now schedule with FSRS"),
+            "{notice}"
+        );
+        // The old file is kept, the new one is format 2 and loads without a notice.
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(V1_BACKUP)).unwrap(),
+            text
+        );
+        let again = store.load(T0).unwrap();
+        assert!(again.notice.is_none());
+        assert_eq!(again.history, h);
+        assert_eq!(again.history.version, 2);
+    }
+
+    #[test]
+    fn update_under_the_lock_keeps_what_another_writer_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::in_dir(dir.path());
+        let other = Store::in_dir(dir.path());
+        store
+            .update(T0, |h| h.record(&ans("paxos-a", true), T0, D0))
+            .unwrap();
+        other
+            .update(T0, |h| h.record(&ans("paxos-b", false), T0, D0))
+            .unwrap();
+        let h = store.load(T0).unwrap().history;
+        assert_eq!(h.answers(), 2);
+        assert_eq!(h.questions.len(), 2);
+    }
+
+    #[test]
+    fn an_unwritable_folder_is_reported_by_lock() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-dir");
+        std::fs::write(&file, "x").unwrap();
+        let err = Store::in_dir(&file.join("sub")).lock().unwrap_err();
+        assert!(err.to_string().contains("cannot be written"), "{err}");
     }
 }

@@ -9,9 +9,9 @@ use colored::Colorize;
 
 use super::grade::{expected, kind_name, letter, Key, Presented, Response, KINDS};
 use super::lint::Report;
-use super::memory::{Stats, Tally};
+use super::memory::{Stats, Tally, WEAK_MIN_ANSWERS};
 use super::model::{Bank, Kind, Source, SOURCES};
-use super::session::{Outcome, Quit, SessionLog};
+use super::session::{Asked, Outcome, Quit, SessionLog};
 
 /// The heading of question `number` of `total`.
 pub fn heading(number: usize, total: usize, p: &Presented) -> String {
@@ -27,13 +27,22 @@ pub fn heading(number: usize, total: usize, p: &Presented) -> String {
     )
 }
 
-/// The prompt, and the instruction for its kind, without the options.
+/// The prompt, and the instruction for its kind, without the options. The instruction is left
+/// out when the prompt already gives it ("True or false: …", "Select all that apply.").
 pub fn prompt(p: &Presented) -> String {
     let mut s = p.question.prompt.trim_end().to_string();
     s.push('\n');
+    let said = |phrases: &[&str]| {
+        let lower = p.question.prompt.to_lowercase();
+        phrases.iter().any(|ph| lower.contains(ph))
+    };
     match p.question.kind {
-        Kind::Multi => s.push_str(&"Choose every right answer.\n".italic().to_string()),
-        Kind::Truefalse => s.push_str(&"True or false?\n".italic().to_string()),
+        Kind::Multi if !said(&["select all", "choose every", "choose all", "all that apply"]) => {
+            s.push_str(&"Choose every right answer.\n".italic().to_string())
+        }
+        Kind::Truefalse if !said(&["true or false"]) => {
+            s.push_str(&"True or false?\n".italic().to_string())
+        }
         _ => {}
     }
     s
@@ -217,9 +226,14 @@ pub fn model_answer(p: &Presented) -> String {
 pub const SELF_GRADE: &str = "Did your answer make these points? (y/n):";
 
 /// Right or wrong, what the right answer is, why each option is right or wrong, the explanation
-/// and the sources.
+/// and the sources: [`verdict`], then [`feedback_body`].
 pub fn feedback(p: &Presented, o: &Outcome) -> String {
-    let q = &p.question;
+    format!("{}{}", verdict(p, o), feedback_body(p, o))
+}
+
+/// The first line of the feedback: right or wrong, what was answered (letters or numbers, as
+/// typed in plain mode), and the key when wrong; for multi and order, how many items were right.
+pub fn verdict(p: &Presented, o: &Outcome) -> String {
     let right = p.right_response();
     let mut s = String::new();
     let verdict = if o.correct {
@@ -227,17 +241,8 @@ pub fn feedback(p: &Presented, o: &Outcome) -> String {
     } else {
         "Wrong.".red().bold()
     };
-    match (&o.response, &o.invalid) {
-        (_, Some((given, reason))) => {
-            let _ = writeln!(
-                s,
-                "{} Could not read {:?} as an answer: {reason}. It counts as wrong; {}",
-                "Wrong.".red().bold(),
-                given.trim(),
-                the_answer(p, &right)
-            );
-        }
-        (Some(Response::Text { right: r, .. }), _) => {
+    match &o.response {
+        Some(Response::Text { right: r, .. }) => {
             let _ = writeln!(
                 s,
                 "{verdict} You marked your answer {}.",
@@ -248,22 +253,71 @@ pub fn feedback(p: &Presented, o: &Outcome) -> String {
                 }
             );
         }
-        (Some(r), _) if o.correct => {
+        Some(r) if o.correct => {
             let _ = writeln!(s, "{verdict} You answered {}.", r.show());
         }
-        (Some(r), _) => {
+        Some(r) => {
+            let detail = match r {
+                Response::Set(ds) => {
+                    let m = p.set_marks(ds);
+                    let n = m.found.len() + m.missed.len();
+                    let wrong = match m.wrong.len() {
+                        0 => "no wrong one".to_string(),
+                        1 => "1 wrong one".to_string(),
+                        k => format!("{k} wrong ones"),
+                    };
+                    format!(
+                        " {} of the {n} right answers chosen, {wrong} chosen.",
+                        m.found.len()
+                    )
+                }
+                Response::Order(ds) => {
+                    let marks = p.order_marks(ds);
+                    let placed = marks.iter().enumerate().filter(|(i, b)| i == *b).count();
+                    format!(" {placed} of {} steps in their place.", marks.len())
+                }
+                _ => String::new(),
+            };
             let _ = writeln!(
                 s,
-                "{verdict} You answered {}; {}",
+                "{verdict}{detail} You answered {}; {}",
                 r.show(),
                 the_answer(p, &right)
             );
         }
-        (None, None) => {
+        None => {
             let _ = writeln!(s, "{verdict}");
         }
     }
-    // The options, each with why.
+    s
+}
+
+/// A bank's note on an option without a leading "Right." or "Wrong." (the label says which it
+/// is, and "Right." under the learner's wrong choice would read as praise).
+fn why_note(why: &str) -> &str {
+    let w = why.trim();
+    for lead in [
+        "Right.",
+        "Correct.",
+        "Wrong.",
+        "Incorrect.",
+        "Right:",
+        "Wrong:",
+    ] {
+        if let Some(rest) = w.strip_prefix(lead) {
+            let rest = rest.trim_start();
+            if !rest.is_empty() {
+                return rest;
+            }
+        }
+    }
+    w
+}
+
+/// Everything after the verdict: the options item by item, the explanation, the sources.
+pub fn feedback_body(p: &Presented, o: &Outcome) -> String {
+    let q = &p.question;
+    let mut s = String::new();
     match (&p.key, q.kind) {
         (Key::One(_) | Key::Set(_), _) => {
             let chosen: Vec<usize> = match &o.response {
@@ -276,6 +330,7 @@ pub fn feedback(p: &Presented, o: &Outcome) -> String {
                 Key::Set(ks) => ks.contains(&p.original(d)),
                 _ => false,
             };
+            let multi = matches!(p.key, Key::Set(_));
             s.push('\n');
             for d in 0..p.options() {
                 let c = &q.choices[p.original(d)];
@@ -284,18 +339,44 @@ pub fn feedback(p: &Presented, o: &Outcome) -> String {
                 } else {
                     "✘".red().to_string()
                 };
-                let yours = if chosen.contains(&d) {
-                    "  ← your answer".bold().to_string()
-                } else {
-                    String::new()
+                let label = match (is_right(d), chosen.contains(&d), multi) {
+                    (true, true, false) => "← the answer, your answer".green().bold().to_string(),
+                    (true, false, false) => "← the answer".green().bold().to_string(),
+                    (false, true, false) => "← your answer".red().bold().to_string(),
+                    (true, true, true) => "← right, you chose it".green().bold().to_string(),
+                    (true, false, true) => "← right, you missed it".red().bold().to_string(),
+                    (false, true, true) => "← wrong, you chose it".red().bold().to_string(),
+                    (false, false, _) => String::new(),
                 };
-                let _ = writeln!(s, "  {mark} {}. {}{yours}", letter(d), c.text.trim());
-                for line in c.why.trim().lines() {
+                let label = if label.is_empty() {
+                    label
+                } else {
+                    format!("  {label}")
+                };
+                let _ = writeln!(s, "  {mark} {}. {}{label}", letter(d), c.text.trim());
+                for line in why_note(&c.why).lines() {
                     let _ = writeln!(s, "       {}", line.dimmed());
                 }
             }
         }
         (Key::Order(_), _) => {
+            if let (Some(Response::Order(ds)), false) = (&o.response, o.correct) {
+                let marks = p.order_marks(ds);
+                let _ = writeln!(s, "\nYour order, step by step:");
+                for (pos, (&d, &belongs)) in ds.iter().zip(&marks).enumerate() {
+                    let note = if belongs == pos {
+                        format!("{} in its place", "✔".green())
+                    } else {
+                        format!("{} belongs at {}", "✘".red(), belongs + 1)
+                    };
+                    let _ = writeln!(
+                        s,
+                        "  {}. {}  {note}",
+                        pos + 1,
+                        q.steps[p.original(d)].trim()
+                    );
+                }
+            }
             let _ = writeln!(s, "\nThe right order:");
             for (i, step) in q.steps.iter().enumerate() {
                 let _ = writeln!(
@@ -312,6 +393,23 @@ pub fn feedback(p: &Presented, o: &Outcome) -> String {
     let _ = writeln!(s, "\n{}", q.explanation.trim_end());
     s.push_str(&sources(&q.sources));
     s
+}
+
+/// What plain mode says after a line it cannot read: the first time it asks again.
+pub fn unreadable_again(given: &str, reason: &str) -> String {
+    format!(
+        "Could not read {:?} as an answer: {reason}. Once more:",
+        given.trim()
+    )
+}
+
+/// What is said when an answer could not be read twice: the question is skipped, not graded.
+pub fn skipped(given: &str, reason: &str) -> String {
+    format!(
+        "{} Could not read {:?} as an answer either ({reason}): not graded, not recorded.\n",
+        "Skipped.".yellow().bold(),
+        given.trim()
+    )
 }
 
 /// "the answer is B" in the terms of the kind.
@@ -349,7 +447,7 @@ pub fn sources(list: &[Source]) -> String {
     s
 }
 
-/// The end of a session: score, a table by topic, and how to repeat it.
+/// The end of a session: score, a table by topic, what to review, and how to repeat it.
 pub fn summary(log: &SessionLog) -> String {
     let mut s = String::new();
     let n = log.asked.len();
@@ -371,11 +469,12 @@ pub fn summary(log: &SessionLog) -> String {
             let _ = writeln!(s, "{}", "Session complete.".bold());
         }
     }
-    if n == 0 {
+    let graded: Vec<&Asked> = log.asked.iter().filter(|a| !a.skipped).collect();
+    if graded.is_empty() {
         let _ = writeln!(s, "No questions answered.");
     } else {
         let total = Tally {
-            answered: n as u32,
+            answered: graded.len() as u32,
             correct: log.correct() as u32,
         };
         let _ = writeln!(
@@ -401,20 +500,60 @@ pub fn summary(log: &SessionLog) -> String {
             &[false, true, true],
             &rows,
         ));
-        // Generated scenarios are not kept by id, so they cannot come back.
-        let wrong: Vec<&str> = log
-            .asked
+        let wrong: Vec<&str> = graded
             .iter()
-            .filter(|a| !a.correct && a.kind != "scenario")
+            .filter(|a| !a.correct)
             .map(|a| a.id.as_str())
             .collect();
         if !wrong.is_empty() {
             let _ = writeln!(s, "To review: {}", wrong.join(", "));
-            let _ = writeln!(s, "They come back first with `paxos-tutor quiz --review`.");
+            let _ = writeln!(
+                s,
+                "They are due again now: `{}` asks what is due, these among it.",
+                log.due_command
+            );
         }
     }
-    let _ = writeln!(s, "Seed {0}: `--seed {0}` repeats this session.", log.seed);
+    let skipped: Vec<&str> = log
+        .asked
+        .iter()
+        .filter(|a| a.skipped)
+        .map(|a| a.id.as_str())
+        .collect();
+    if !skipped.is_empty() {
+        let _ = writeln!(
+            s,
+            "Skipped (answer not read, not graded): {}",
+            skipped.join(", ")
+        );
+    }
+    if log.repeat.contains(" --review") || log.repeat.contains(" --due") {
+        let _ = writeln!(
+            s,
+            "Seed {}: `{}` chooses the same way again, from what is due then.",
+            log.seed, log.repeat
+        );
+    } else {
+        let _ = writeln!(
+            s,
+            "Seed {}: `{}` repeats this session.",
+            log.seed, log.repeat
+        );
+    }
     s
+}
+
+/// A time span for people: "40 minutes", "5 hours", "3 days" (rounded up).
+pub fn duration(secs: i64) -> String {
+    let secs = secs.max(0) as u64;
+    let (n, unit) = if secs < 3600 {
+        (secs.div_ceil(60).max(1), "minute")
+    } else if secs < 86_400 {
+        (secs.div_ceil(3600), "hour")
+    } else {
+        (secs.div_ceil(86_400), "day")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `paxos-tutor stats`.
@@ -474,17 +613,44 @@ pub fn stats(st: &Stats, history: &str) -> String {
         &by_kind,
     ));
     let _ = writeln!(s);
+    let f = &st.forecast;
     let _ = writeln!(
         s,
-        "Due for review now: {} of the {} questions seen{}",
-        st.due_now,
-        st.seen,
-        if st.due_now > 0 {
-            " (`paxos-tutor quiz --review`)"
-        } else {
-            ""
-        }
+        "Due for review: {} now, {} by the end of today, {} more tomorrow, {} within 7 days (today included), of the {} questions seen.",
+        f.now, f.today, f.tomorrow, f.week, st.seen
     );
+    if f.now > 0 {
+        let _ = writeln!(s, "`paxos-tutor quiz --due` asks the ones due now.");
+    }
+    if !st.weakest.is_empty() {
+        let _ = writeln!(
+            s,
+            "\n{} (at least {WEAK_MIN_ANSWERS} answers, lowest share right first)",
+            "Weakest topics".bold()
+        );
+        let rows: Vec<Vec<String>> = st
+            .weakest
+            .iter()
+            .map(|w| {
+                vec![
+                    w.topic.clone(),
+                    format!("{} of {}", w.correct, w.answered),
+                    format!("{}%", w.percent),
+                    w.recall.map(|r| format!("{r}%")).unwrap_or_default(),
+                ]
+            })
+            .collect();
+        s.push_str(&table(
+            &["topic", "right", "%", "recall now"],
+            &[false, true, true, true],
+            &rows,
+        ));
+        let _ = writeln!(
+            s,
+            "Recall now: FSRS's estimate of the chance you remember a question of the topic today."
+        );
+        let _ = writeln!(s);
+    }
     let _ = writeln!(
         s,
         "Streak: {} day{} in a row with an answer{}; {} right answer{} in a row (best {}).",

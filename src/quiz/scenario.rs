@@ -50,6 +50,16 @@ pub fn generate(seed: u64, count: usize, difficulty: Option<u8>) -> Vec<Question
         .collect()
 }
 
+/// The generated question whose id is `id` (`scenario-<seed>-<i>`), rebuilt exactly as it was
+/// first generated; None when the id is not one this generator gives.
+pub fn regenerate(id: &str) -> Option<Question> {
+    let rest = id.strip_prefix("scenario-")?;
+    let (seed, i) = rest.split_once('-')?;
+    let (seed, i) = (seed.parse::<u64>().ok()?, i.parse::<u64>().ok()?);
+    let g = generate_one(seed, i);
+    (g.agrees_with_model() && g.question.id == id).then_some(g.question)
+}
+
 /// What was asked about: enough to recompute the answer from the model.
 #[derive(Clone, Debug, PartialEq)]
 enum Situation {

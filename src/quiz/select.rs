@@ -2,8 +2,11 @@
 //! the same seed, banks and history give the same session.
 //!
 //! - Without `--review`: a uniform random sample of the matching bank questions.
-//! - With `--review`: questions due by the SM-2 schedule first (most overdue first), then
+//! - With `--review`: questions due by the FSRS schedule first (most overdue first), then
 //!   questions never seen (in random order), then the ones seen that are due soonest.
+//! - With `--due`: only the questions due, most overdue first.
+//! - Generated questions seen before are in the pool of `--review` and `--due` (regenerated from
+//!   their ids by the caller), so a wrong one comes back exactly as it was.
 //! - Generated scenario questions are mixed in at random places (never before the due ones):
 //!   with no `--topic` and no `--kind`, about one in five questions; with `scenario` among the
 //!   topics (or kinds), its share of them; with only `scenario`, all of them.
@@ -23,7 +26,42 @@ pub struct Filter {
     pub topics: Vec<String>,
     /// Empty: every kind.
     pub kinds: Vec<Kind>,
-    pub difficulty: Option<u8>,
+    /// An inclusive range of difficulties.
+    pub difficulty: Option<(u8, u8)>,
+    /// Empty: any tags; else a question needs at least one of them.
+    pub tags: Vec<String>,
+}
+
+/// `2` -> (2, 2), `1-2` -> (1, 2); each 1 to 3, low to high.
+pub fn parse_difficulty(s: &str) -> Result<(u8, u8), String> {
+    let one = |t: &str| -> Result<u8, String> {
+        match t.trim().parse::<u8>() {
+            Ok(d) if (1..=3).contains(&d) => Ok(d),
+            _ => Err(format!("`{}` is not a difficulty: 1, 2 or 3", t.trim())),
+        }
+    };
+    let (lo, hi) = match s.split_once('-') {
+        Some((a, b)) => (one(a)?, one(b)?),
+        None => {
+            let d = one(s)?;
+            (d, d)
+        }
+    };
+    if lo > hi {
+        return Err(format!("{lo}-{hi} is backwards: write {hi}-{lo}"));
+    }
+    Ok((lo, hi))
+}
+
+/// How the questions are chosen.
+#[derive(Debug, Clone, Copy)]
+pub enum Mode<'a> {
+    /// A uniform random sample.
+    Sample,
+    /// Due first, then new, then the rest, soonest due first.
+    Review(&'a History, i64),
+    /// Only the questions due.
+    Due(&'a History, i64),
 }
 
 impl Filter {
@@ -31,7 +69,10 @@ impl Filter {
     pub fn matches(&self, q: &Question) -> bool {
         (self.topics.is_empty() || self.topics.contains(&q.topic))
             && (self.kinds.is_empty() || self.kinds.contains(&q.kind))
-            && self.difficulty.is_none_or(|d| d == q.difficulty)
+            && self
+                .difficulty
+                .is_none_or(|(lo, hi)| (lo..=hi).contains(&q.difficulty))
+            && (self.tags.is_empty() || q.tags.iter().any(|t| self.tags.contains(t)))
     }
 
     /// How many of `count` questions should be generated scenarios.
@@ -68,7 +109,7 @@ pub fn plan(
     scenarios: Vec<Question>,
     filter: &Filter,
     count: usize,
-    review: Option<(&History, i64)>,
+    mode: Mode<'_>,
     rng: &mut Rng,
 ) -> Plan {
     let mut scenarios = scenarios;
@@ -76,20 +117,30 @@ pub fn plan(
     let wanted = count - scenarios.len();
     let mut candidates: Vec<&Question> =
         pool.iter().copied().filter(|q| filter.matches(q)).collect();
-    let (mut chosen, due) = match review {
-        None => {
+    let (mut chosen, due) = match mode {
+        Mode::Sample => {
             rng.shuffle(&mut candidates);
             candidates.truncate(wanted);
             (candidates, 0)
         }
-        Some((history, now)) => {
+        Mode::Due(history, now) => {
+            let mut due: Vec<(i64, &Question)> = candidates
+                .into_iter()
+                .filter_map(|q| history.due(&q.id, now).map(|d| (d, q)))
+                .collect();
+            due.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+            let all: Vec<&Question> = due.into_iter().map(|x| x.1).take(wanted).collect();
+            let n = all.len();
+            (all, n)
+        }
+        Mode::Review(history, now) => {
             let mut due: Vec<(i64, &Question)> = Vec::new();
             let mut new: Vec<&Question> = Vec::new();
             let mut later: Vec<(i64, &Question)> = Vec::new();
             for q in candidates {
                 match history.questions.get(&q.id) {
-                    Some(r) if r.schedule.is_due(now) => due.push((r.schedule.due, q)),
-                    Some(r) => later.push((r.schedule.due, q)),
+                    Some(r) if r.memory.is_due(now) => due.push((r.memory.due, q)),
+                    Some(r) => later.push((r.memory.due, q)),
                     None => new.push(q),
                 }
             }
@@ -122,6 +173,7 @@ pub fn plan(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quiz::fsrs::Grade;
     use crate::quiz::memory::Answered;
     use crate::quiz::model::Answer;
 
@@ -155,7 +207,8 @@ mod tests {
         let f = Filter {
             topics: vec!["t1".into()],
             kinds: vec![],
-            difficulty: Some(2),
+            difficulty: Some((2, 2)),
+            tags: vec![],
         };
         let pool = pool();
         let matching: Vec<&str> = pool
@@ -169,6 +222,34 @@ mod tests {
             ..Filter::default()
         };
         assert_eq!(pool.iter().filter(|x| by_kind.matches(x)).count(), 0);
+        let range = Filter {
+            difficulty: Some((1, 2)),
+            ..Filter::default()
+        };
+        assert_eq!(pool.iter().filter(|x| range.matches(x)).count(), 14);
+        let mut tagged = pool.clone();
+        tagged[3].tags = vec!["liveness".into()];
+        let by_tag = Filter {
+            tags: vec!["liveness".into(), "other".into()],
+            ..Filter::default()
+        };
+        let hits: Vec<&str> = tagged
+            .iter()
+            .filter(|x| by_tag.matches(x))
+            .map(|x| x.id.as_str())
+            .collect();
+        assert_eq!(hits, vec!["t1-q3"]);
+    }
+
+    #[test]
+    fn difficulty_ranges_parse() {
+        assert_eq!(parse_difficulty("2"), Ok((2, 2)));
+        assert_eq!(parse_difficulty("1-2"), Ok((1, 2)));
+        assert_eq!(parse_difficulty(" 1 - 3 "), Ok((1, 3)));
+        assert!(parse_difficulty("3-1").unwrap_err().contains("backwards"));
+        assert!(parse_difficulty("4").is_err());
+        assert!(parse_difficulty("1-").is_err());
+        assert!(parse_difficulty("easy").is_err());
     }
 
     #[test]
@@ -207,9 +288,9 @@ mod tests {
         let pool = pool();
         let refs: Vec<&Question> = pool.iter().collect();
         let f = Filter::default();
-        let a = plan(&refs, vec![], &f, 5, None, &mut Rng::new(1));
-        let b = plan(&refs, vec![], &f, 5, None, &mut Rng::new(1));
-        let c = plan(&refs, vec![], &f, 5, None, &mut Rng::new(2));
+        let a = plan(&refs, vec![], &f, 5, Mode::Sample, &mut Rng::new(1));
+        let b = plan(&refs, vec![], &f, 5, Mode::Sample, &mut Rng::new(1));
+        let c = plan(&refs, vec![], &f, 5, Mode::Sample, &mut Rng::new(2));
         assert_eq!(ids(&a), ids(&b));
         assert_ne!(ids(&a), ids(&c));
         assert_eq!(a.questions.len(), 5);
@@ -218,7 +299,7 @@ mod tests {
         uniq.dedup();
         assert_eq!(uniq.len(), 5, "no question twice");
         assert_eq!(
-            plan(&refs, vec![], &f, 50, None, &mut Rng::new(1))
+            plan(&refs, vec![], &f, 50, Mode::Sample, &mut Rng::new(1))
                 .questions
                 .len(),
             20
@@ -232,10 +313,10 @@ mod tests {
         let now = 1_000_000;
         let mut h = History::default();
         let ans = |id: &'static str, c| Answered {
-            id: Some(id),
+            id,
             topic: "t0",
             kind: Kind::Truefalse,
-            correct: c,
+            grade: Grade::of(c),
         };
         // t0-q2 wrong at now-50 (due now-50); t0-q4 wrong at now-10; t1-q1 right (due tomorrow).
         h.record(&ans("t0-q4", false), now - 10, 0);
@@ -245,10 +326,10 @@ mod tests {
         ] {
             h.record(
                 &Answered {
-                    id: Some(id),
+                    id,
                     topic: "t0",
                     kind: Kind::Truefalse,
-                    correct: true,
+                    grade: Grade::Good,
                 },
                 now,
                 0,
@@ -258,7 +339,14 @@ mod tests {
             topics: vec!["t0".into()],
             ..Filter::default()
         };
-        let p = plan(&refs, vec![], &f, 10, Some((&h, now)), &mut Rng::new(3));
+        let p = plan(
+            &refs,
+            vec![],
+            &f,
+            10,
+            Mode::Review(&h, now),
+            &mut Rng::new(3),
+        );
         assert_eq!(p.due, 2);
         let got = ids(&p);
         assert_eq!(&got[..2], &["t0-q2", "t0-q4"], "most overdue first");
@@ -266,10 +354,28 @@ mod tests {
         assert_eq!(&got[2..4], &["t0-q0", "t0-q10"]);
         // With a new topic, new questions come before not-yet-due ones.
         let all = Filter::default();
-        let p = plan(&refs, vec![], &all, 4, Some((&h, now)), &mut Rng::new(3));
+        let p = plan(
+            &refs,
+            vec![],
+            &all,
+            4,
+            Mode::Review(&h, now),
+            &mut Rng::new(3),
+        );
         let got = ids(&p);
         assert_eq!(&got[..2], &["t0-q2", "t0-q4"]);
         assert!(got[2..].iter().all(|id| id.starts_with("t1-")), "{got:?}");
+        // Due only: the two due, nothing else, however many are asked for.
+        let p = plan(
+            &refs,
+            vec![],
+            &all,
+            10,
+            Mode::Due(&h, now),
+            &mut Rng::new(3),
+        );
+        assert_eq!(ids(&p), vec!["t0-q2", "t0-q4"]);
+        assert_eq!(p.due, 2);
     }
 
     #[test]
@@ -293,7 +399,7 @@ mod tests {
             vec![s.clone(), s.clone()],
             &Filter::default(),
             6,
-            None,
+            Mode::Sample,
             &mut Rng::new(5),
         );
         assert_eq!(p.questions.len(), 6);
@@ -310,7 +416,7 @@ mod tests {
             vec![s.clone(); 9],
             &Filter::default(),
             3,
-            None,
+            Mode::Sample,
             &mut Rng::new(5),
         );
         assert_eq!(p.questions.len(), 3);

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::fsrs::Grade;
 use super::grade::{kind_name, Presented, Response};
 use super::memory::Tally;
 use crate::error::Result;
@@ -27,8 +28,9 @@ pub enum Quit {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
     Answer(Response),
-    /// A line that could not be read as an answer (plain mode): counted wrong.
-    Invalid {
+    /// No answer could be read (plain mode: an unreadable line, and again after a second
+    /// chance): the question is skipped, neither graded nor recorded.
+    Skip {
         given: String,
         reason: String,
     },
@@ -39,18 +41,22 @@ pub enum Reply {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
     pub correct: bool,
-    /// None when the reply was invalid.
+    /// None when the question was skipped.
     pub response: Option<Response>,
-    /// The invalid line and why.
-    pub invalid: Option<(String, String)>,
 }
 
 /// How questions are put to the learner and feedback shown.
 pub trait Asker {
     /// Ask question `number` (1-based) of `total`.
     fn ask(&mut self, number: usize, total: usize, p: &Presented) -> Result<Reply>;
-    /// Show whether it was right, and why.
+    /// Show the verdict at once (the first line of the feedback) and, after a right answer,
+    /// ask how hard it was if the asker can (a terminal); Good otherwise. Err(quit) ends the
+    /// session after this answer is recorded.
+    fn verdict(&mut self, p: &Presented, outcome: &Outcome) -> Result<(Grade, Option<Quit>)>;
+    /// Show the rest of the feedback: why, item by item, the explanation and sources.
     fn feedback(&mut self, p: &Presented, outcome: &Outcome) -> Result<()>;
+    /// Say that the question was skipped.
+    fn skipped(&mut self, p: &Presented, given: &str, reason: &str) -> Result<()>;
 }
 
 /// One question asked.
@@ -61,6 +67,10 @@ pub struct Asked {
     pub kind: &'static str,
     pub difficulty: u8,
     pub correct: bool,
+    /// The question could not be read and was neither graded nor recorded.
+    pub skipped: bool,
+    /// again, hard, good or easy; None when skipped.
+    pub grade: Option<Grade>,
     /// The answer as typed (plain mode) or chosen, in displayed letters/numbers.
     pub given: String,
     /// The right answer, in the same terms.
@@ -71,6 +81,11 @@ pub struct Asked {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SessionLog {
     pub seed: u64,
+    /// The whole command that asks the same questions again.
+    pub repeat: String,
+    /// The command that asks what is due, with the same banks.
+    #[serde(skip)]
+    pub due_command: String,
     /// Questions planned.
     pub planned: usize,
     /// Due reviews among them.
@@ -85,10 +100,15 @@ impl SessionLog {
         self.asked.iter().filter(|a| a.correct).count()
     }
 
-    /// Answers by topic (sorted).
+    /// Answers graded (not skipped).
+    pub fn graded(&self) -> usize {
+        self.asked.iter().filter(|a| !a.skipped).count()
+    }
+
+    /// Graded answers by topic (sorted).
     pub fn by_topic(&self) -> BTreeMap<String, Tally> {
         let mut m: BTreeMap<String, Tally> = BTreeMap::new();
-        for a in &self.asked {
+        for a in self.asked.iter().filter(|a| !a.skipped) {
             let t = m.entry(a.topic.clone()).or_default();
             t.answered += 1;
             t.correct += a.correct as u32;
@@ -100,8 +120,10 @@ impl SessionLog {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "seed": self.seed,
+            "repeat": self.repeat,
             "planned": self.planned,
             "asked": self.asked.len(),
+            "graded": self.graded(),
             "correct": self.correct(),
             "ended_early": self.quit.map(|q| serde_json::to_value(q).unwrap()),
             "questions": self.asked,
@@ -110,54 +132,71 @@ impl SessionLog {
     }
 }
 
-/// Run a session over `plan`. `record(p, correct)` is called after each graded answer, before
-/// the feedback (the caller saves memory there).
+/// Run a session over `plan`. `record(p, grade)` is called after each graded answer, before
+/// the feedback (the caller saves memory there); a skipped question is not recorded.
 pub fn run(
     plan: &[Presented],
     seed: u64,
     due: usize,
+    (repeat, due_command): (String, String),
     asker: &mut dyn Asker,
-    record: &mut dyn FnMut(&Presented, bool) -> Result<()>,
+    record: &mut dyn FnMut(&Presented, Grade) -> Result<()>,
 ) -> Result<SessionLog> {
     let mut log = SessionLog {
         seed,
+        repeat,
+        due_command,
         planned: plan.len(),
         due,
         asked: Vec::new(),
         quit: None,
     };
     for (i, p) in plan.iter().enumerate() {
-        let outcome = match asker.ask(i + 1, plan.len(), p)? {
-            Reply::Quit(q) => {
-                log.quit = Some(q);
-                break;
-            }
-            Reply::Answer(r) => Outcome {
-                correct: p.grade(&r),
-                response: Some(r),
-                invalid: None,
-            },
-            Reply::Invalid { given, reason } => Outcome {
-                correct: false,
-                response: None,
-                invalid: Some((given, reason)),
-            },
-        };
-        record(p, outcome.correct)?;
-        log.asked.push(Asked {
+        let asked = |correct: bool, skipped: bool, grade: Option<Grade>, given: String| Asked {
             id: p.question.id.clone(),
             topic: p.question.topic.clone(),
             kind: kind_name(p.question.kind),
             difficulty: p.question.difficulty,
-            correct: outcome.correct,
-            given: match (&outcome.response, &outcome.invalid) {
-                (Some(r), _) => r.show(),
-                (None, Some((line, _))) => line.clone(),
-                _ => String::new(),
-            },
+            correct,
+            skipped,
+            grade,
+            given,
             expected: p.right_response().show(),
-        });
-        asker.feedback(p, &outcome)?;
+        };
+        match asker.ask(i + 1, plan.len(), p)? {
+            Reply::Quit(q) => {
+                log.quit = Some(q);
+                break;
+            }
+            Reply::Skip { given, reason } => {
+                asker.skipped(p, &given, &reason)?;
+                log.asked.push(asked(false, true, None, given));
+            }
+            Reply::Answer(r) => {
+                let outcome = Outcome {
+                    correct: p.grade(&r),
+                    response: Some(r),
+                };
+                let (grade, quit) = asker.verdict(p, &outcome)?;
+                let grade = if outcome.correct { grade } else { Grade::Again };
+                record(p, grade)?;
+                let given = outcome
+                    .response
+                    .as_ref()
+                    .map(Response::show)
+                    .unwrap_or_default();
+                log.asked
+                    .push(asked(outcome.correct, false, Some(grade), given));
+                if let Some(q) = quit {
+                    // Esc after the last answer ends nothing early.
+                    if i + 1 < plan.len() {
+                        log.quit = Some(q);
+                    }
+                    break;
+                }
+                asker.feedback(p, &outcome)?;
+            }
+        }
     }
     Ok(log)
 }
@@ -175,8 +214,8 @@ mod tests {
         .unwrap()
     }
 
-    /// Replies from a script; records what feedback it was shown.
-    struct Scripted(Vec<Reply>, Vec<bool>);
+    /// Replies from a script, rating right answers `rate`; records what it was shown.
+    struct Scripted(Vec<Reply>, Vec<String>, Grade);
     impl Asker for Scripted {
         fn ask(&mut self, _: usize, _: usize, _: &Presented) -> Result<Reply> {
             Ok(if self.0.is_empty() {
@@ -185,14 +224,22 @@ mod tests {
                 self.0.remove(0)
             })
         }
+        fn verdict(&mut self, _: &Presented, o: &Outcome) -> Result<(Grade, Option<Quit>)> {
+            self.1.push(format!("verdict {}", o.correct));
+            Ok((self.2, None))
+        }
         fn feedback(&mut self, _: &Presented, o: &Outcome) -> Result<()> {
-            self.1.push(o.correct);
+            self.1.push(format!("feedback {}", o.correct));
+            Ok(())
+        }
+        fn skipped(&mut self, p: &Presented, given: &str, _: &str) -> Result<()> {
+            self.1.push(format!("skipped {} {given}", p.question.id));
             Ok(())
         }
     }
 
     #[test]
-    fn grades_records_and_stops_early() {
+    fn grades_records_skips_and_stops_early() {
         let plan = vec![
             tf("demo-a", true),
             tf("demo-b", false),
@@ -203,38 +250,63 @@ mod tests {
             vec![
                 Reply::Answer(Response::Bool(true)),
                 Reply::Answer(Response::Bool(true)),
-                Reply::Invalid {
+                Reply::Skip {
                     given: "maybe".into(),
                     reason: "expected true or false".into(),
                 },
             ],
             vec![],
+            Grade::Easy,
         );
         let mut recorded = Vec::new();
-        let log = run(&plan, 7, 0, &mut asker, &mut |p, c| {
-            recorded.push((p.question.id.clone(), c));
-            Ok(())
-        })
+        let log = run(
+            &plan,
+            7,
+            0,
+            (
+                "paxos-tutor quiz --seed 7".into(),
+                "paxos-tutor quiz --due".into(),
+            ),
+            &mut asker,
+            &mut |p, g| {
+                recorded.push((p.question.id.clone(), g));
+                Ok(())
+            },
+        )
         .unwrap();
         assert_eq!(
             recorded,
             vec![
-                ("demo-a".into(), true),
-                ("demo-b".into(), false),
-                ("demo-c".into(), false)
+                ("demo-a".into(), Grade::Easy),
+                ("demo-b".into(), Grade::Again)
+            ],
+            "a right answer takes the asker's rating, a wrong one is Again, a skip is not recorded"
+        );
+        assert_eq!(
+            asker.1,
+            vec![
+                "verdict true",
+                "feedback true",
+                "verdict false",
+                "feedback false",
+                "skipped demo-c maybe"
             ]
         );
-        assert_eq!(asker.1, vec![true, false, false]);
         assert_eq!(log.quit, Some(Quit::Eof));
         assert_eq!(log.asked.len(), 3);
-        assert_eq!(log.correct(), 1);
+        assert_eq!((log.correct(), log.graded()), (1, 2));
+        assert!(log.asked[2].skipped);
         assert_eq!(log.asked[2].given, "maybe");
         assert_eq!(log.asked[1].expected, "false");
         let j = log.to_json();
         assert_eq!(j["asked"], 3);
+        assert_eq!(j["graded"], 2);
         assert_eq!(j["planned"], 4);
         assert_eq!(j["ended_early"], "eof");
+        assert_eq!(j["repeat"], "paxos-tutor quiz --seed 7");
         assert_eq!(j["by_topic"]["demo"]["correct"], 1);
+        assert_eq!(j["by_topic"]["demo"]["answered"], 2);
         assert_eq!(j["questions"][0]["kind"], "truefalse");
+        assert_eq!(j["questions"][0]["grade"], "easy");
     }
 }
