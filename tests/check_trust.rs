@@ -37,7 +37,11 @@ impl Ws {
             root,
         };
         let out = w.cmd(&["init", w.ws.to_str().unwrap()]).output().unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         w
     }
 
@@ -54,11 +58,7 @@ impl Ws {
     }
 
     fn put(&self, role: &str, name: &str) {
-        std::fs::write(
-            self.ws.join(role).join("src/lib.rs"),
-            solution(role, name),
-        )
-        .unwrap();
+        std::fs::write(self.ws.join(role).join("src/lib.rs"), solution(role, name)).unwrap();
     }
 
     fn check(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
@@ -116,9 +116,15 @@ fn the_default_check_gives_byte_identical_json_idle_and_under_load() {
         .iter()
         .map(|e| e["unique_states"].as_u64().unwrap())
         .sum();
-    assert!(states > 1_000_000, "the default check explores millions of states: {states}");
+    assert!(
+        states > 1_000_000,
+        "the default check explores millions of states: {states}"
+    );
     let (_, _, loaded) = under_load(|| w.json("acceptor", &[]));
-    assert_eq!(idle, loaded, "the same check gave different JSON under load");
+    assert_eq!(
+        idle, loaded,
+        "the same check gave different JSON under load"
+    );
 }
 
 #[test]
@@ -127,18 +133,33 @@ fn budgets_that_run_out_are_incomplete_never_pass() {
     w.put("acceptor", "reference");
     // A state budget: deterministic, the same figures on any machine.
     let (code, v, text) = w.json("acceptor", &["--schedules", "100", "--max-states", "5000"]);
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "incomplete"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "incomplete"),
+        "{v}"
+    );
     let why = v["incomplete"][0].as_str().unwrap();
-    assert!(why.contains("the state budget of 5000 states ran out"), "{why}");
+    assert!(
+        why.contains("the state budget of 5000 states ran out"),
+        "{why}"
+    );
     assert_eq!(v["violations"], serde_json::json!([]));
     let (_, _, again) = w.json("acceptor", &["--schedules", "100", "--max-states", "5000"]);
     assert_eq!(text, again);
     // The wall-clock safety net, made tiny: it trips at its first reading, and says so.
     let (code, v, _) = w.json("acceptor", &["--schedules", "100", "--budget", "0.000001"]);
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "incomplete"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "incomplete"),
+        "{v}"
+    );
     let why = v["incomplete"][0].as_str().unwrap();
     assert!(why.contains("wall-clock safety net"), "{why}");
-    let out = w.check("acceptor", "human", &["--schedules", "100", "--max-states", "5000"]);
+    let out = w.check(
+        "acceptor",
+        "human",
+        &["--schedules", "100", "--max-states", "5000"],
+    );
     let human = String::from_utf8_lossy(&out.stdout);
     assert!(
         human.starts_with("✗ acceptor: incomplete") && human.contains("not proven:"),
@@ -154,7 +175,11 @@ fn state_the_search_cannot_explore_is_incomplete_not_a_property_failure() {
     let w = Ws::new("hidden");
     w.put("proposer", "const_debug");
     let (code, v, _) = w.json("proposer", &[]);
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "incomplete"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "incomplete"),
+        "{v}"
+    );
     assert_eq!(v["violations"], serde_json::json!([]));
     let why = v["incomplete"][0].as_str().unwrap();
     assert!(
@@ -163,7 +188,11 @@ fn state_the_search_cannot_explore_is_incomplete_not_a_property_failure() {
     );
     w.put("acceptor", "rc_state");
     let (code, v, _) = w.json("acceptor", &[]);
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "incomplete"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "incomplete"),
+        "{v}"
+    );
     assert_eq!(v["violations"], serde_json::json!([]));
     let why = v["incomplete"][0].as_str().unwrap();
     assert!(
@@ -191,13 +220,19 @@ fn bugs_that_need_a_long_history_fail_by_default() {
             "{role}/{name}: {v}"
         );
         if verdict == "fail" {
-            assert_eq!(v["violations"][0]["property"], property, "{role}/{name}: {v}");
+            assert_eq!(
+                v["violations"][0]["property"], property,
+                "{role}/{name}: {v}"
+            );
         } else {
             // Overflow checks are on in the learner's crate: the wrap is a panic naming the call.
             let msg = v["panic"]["message"].as_str().unwrap();
             assert!(msg.contains("overflow"), "{role}/{name}: {v}");
             assert!(
-                v["panic"]["call"].as_str().unwrap().starts_with("Proposer::"),
+                v["panic"]["call"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("Proposer::"),
                 "{v}"
             );
         }
@@ -261,9 +296,16 @@ fn a_replay_that_passes_with_the_same_sources_is_incomplete() {
     let path = w.root.join("harmless.yaml");
     std::fs::write(&path, harmless).unwrap();
     let (code, r, _) = w.json("acceptor", &["--replay", path.to_str().unwrap()]);
-    assert_eq!((code, r["verdict"].as_str().unwrap()), (1, "incomplete"), "{r}");
+    assert_eq!(
+        (code, r["verdict"].as_str().unwrap()),
+        (1, "incomplete"),
+        "{r}"
+    );
     assert!(
-        r["incomplete"][0].as_str().unwrap().contains("sources are the ones"),
+        r["incomplete"][0]
+            .as_str()
+            .unwrap()
+            .contains("sources are the ones"),
         "{r}"
     );
 }

@@ -36,9 +36,14 @@ pub fn calm_bounds(w: &World, p: usize) -> Option<(u32, u32)> {
     let mut top = 0u64;
     for (a, g) in w.ghost.acc.iter().enumerate() {
         let disk = w.acc[a].disk.load().unwrap_or_default();
-        for b in [g.promised, g.accepted.as_ref().map(|x| x.0), disk.promised, disk.accepted.map(|x| x.0)]
-            .into_iter()
-            .flatten()
+        for b in [
+            g.promised,
+            g.accepted.as_ref().map(|x| x.0),
+            disk.promised,
+            disk.accepted.map(|x| x.0),
+        ]
+        .into_iter()
+        .flatten()
         {
             top = top.max(b.round);
         }
@@ -49,7 +54,10 @@ pub fn calm_bounds(w: &World, p: usize) -> Option<(u32, u32)> {
         return None;
     }
     let timeouts = CALM_TIMEOUTS + gap as u32;
-    Some((timeouts, timeouts.saturating_mul(CALM_DELIVERIES_PER_TIMEOUT)))
+    Some((
+        timeouts,
+        timeouts.saturating_mul(CALM_DELIVERIES_PER_TIMEOUT),
+    ))
 }
 
 /// A failing schedule.
@@ -378,7 +386,11 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
                 0
             },
             if down > 0 { w_restart } else { 0 },
-            if w.timeouts < max_timeouts { w_timeout } else { 0 },
+            if w.timeouts < max_timeouts {
+                w_timeout
+            } else {
+                0
+            },
             if w.stops + 1 < proposers as u32 && live > 1 {
                 1
             } else {

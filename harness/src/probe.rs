@@ -86,8 +86,10 @@ fn acc_call(n: &mut dyn AcceptorDyn, input: &AccInput, disk: &mut Disk) -> Optio
 fn probe_acceptor(impls: Impls) -> Option<Hidden> {
     let id = acceptor_id(0);
     let mut disk = Disk::new();
-    let mut node: Rc<dyn AcceptorDyn> =
-        guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, &disk)).ok()?;
+    let mut node: Rc<dyn AcceptorDyn> = guard::call(CallKind::AcceptorStart, id.0, || {
+        (impls.acceptor)(id, &disk)
+    })
+    .ok()?;
     let ty = node.type_name();
     let (p1, p2) = (proposer_id(0), proposer_id(1));
     let v = |s: &str| Value(s.to_string());
@@ -131,7 +133,11 @@ fn probe_acceptor(impls: Impls) -> Option<Hidden> {
         }
         let (dn, dc) = (debug_of(&*node, id.0)?, debug_of(&*clone, id.0)?);
         if dn != dc {
-            return Some(outside(ty, call, format!("the node prints {dn}, the clone {dc}")));
+            return Some(outside(
+                ty,
+                call,
+                format!("the node prints {dn}, the clone {dc}"),
+            ));
         }
     }
     None
@@ -159,15 +165,20 @@ fn prop_call(n: &mut dyn ProposerDyn, input: &PropInput) -> Option<Vec<(NodeId, 
     }
     .ok()?;
     let mut sent = out.drain();
-    sent.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| format!("{:?}", a.1).cmp(&format!("{:?}", b.1))));
+    sent.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| format!("{:?}", a.1).cmp(&format!("{:?}", b.1)))
+    });
     Some(sent)
 }
 
 fn probe_proposer(impls: Impls) -> Option<Hidden> {
     let id = proposer_id(0);
     let acceptors: Vec<NodeId> = (0..3).map(acceptor_id).collect();
-    let mut node: Rc<dyn ProposerDyn> =
-        guard::call(CallKind::ProposerStart, id.0, || (impls.proposer)(id, &acceptors)).ok()?;
+    let mut node: Rc<dyn ProposerDyn> = guard::call(CallKind::ProposerStart, id.0, || {
+        (impls.proposer)(id, &acceptors)
+    })
+    .ok()?;
     let ty = node.type_name();
     // The reference acceptors answer what it sends; a timeout comes after the first exchange.
     let mut refs: Vec<(RefAcceptor, Disk)> = acceptors
@@ -203,7 +214,8 @@ fn probe_proposer(impls: Impls) -> Option<Hidden> {
         }
         let o = Rc::get_mut(&mut node)?;
         let from_node = prop_call(o, &input)?;
-        let decided = |n: &dyn ProposerDyn| guard::call(CallKind::Decided, id.0, || n.decided()).ok();
+        let decided =
+            |n: &dyn ProposerDyn| guard::call(CallKind::Decided, id.0, || n.decided()).ok();
         if from_node != from_clone || decided(&*node)? != decided(&*clone)? {
             let what = format!(
                 "{} messages sent by the node, {} by the clone",
@@ -214,7 +226,11 @@ fn probe_proposer(impls: Impls) -> Option<Hidden> {
         }
         let (dn, dc) = (debug_of(&*node, id.0)?, debug_of(&*clone, id.0)?);
         if dn != dc {
-            return Some(outside(ty, call, format!("the node prints {dn}, the clone {dc}")));
+            return Some(outside(
+                ty,
+                call,
+                format!("the node prints {dn}, the clone {dc}"),
+            ));
         }
         if matches!(input, PropInput::Propose(_)) && dn == before {
             return Some(Hidden {

@@ -208,7 +208,11 @@ impl Tally {
 fn json_list_of(items: &[String]) -> String {
     format!(
         "[{}]",
-        items.iter().map(|s| json_str(s)).collect::<Vec<_>>().join(",")
+        items
+            .iter()
+            .map(|s| json_str(s))
+            .collect::<Vec<_>>()
+            .join(",")
     )
 }
 
@@ -285,8 +289,16 @@ fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
     let mut best = best;
     let mut k = counted(&best.steps);
     let (max_a, max_p) = (best.acceptors, best.proposers);
-    let crashes = best.steps.iter().filter(|s| matches!(s, Step::Crash(_))).count() as u32;
-    let timeouts = best.steps.iter().filter(|s| matches!(s, Step::Timeout(_))).count() as u32;
+    let crashes = best
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::Crash(_)))
+        .count() as u32;
+    let timeouts = best
+        .steps
+        .iter()
+        .filter(|s| matches!(s, Step::Timeout(_)))
+        .count() as u32;
     let liveness = class == "liveness";
     let mut complete = true;
     let shapes: Vec<(usize, usize)> = SHORTEST_SHAPES

@@ -969,9 +969,14 @@ impl World {
                 // A re-delivered Accept(b, v) for exactly the proposal it holds as accepted may be
                 // answered Accepted even after a higher promise: a true report of a past
                 // acceptance, as long as its record did not change (the promise not lowered).
-                let resent = g.accepted.as_ref().is_some_and(|(ab, av)| *ab == b && av == v)
+                let resent = g
+                    .accepted
+                    .as_ref()
+                    .is_some_and(|(ab, av)| *ab == b && av == v)
                     && self.acc[a].disk.load().is_some_and(|r| {
-                        r.accepted.as_ref().is_some_and(|(db, dv)| *db == b && dv == v)
+                        r.accepted
+                            .as_ref()
+                            .is_some_and(|(db, dv)| *db == b && dv == v)
                             && r.promised >= g.promised
                     });
                 if resent {
@@ -982,7 +987,10 @@ impl World {
                         let tail = since_restart(g.promised_at, "promised", saved_promise);
                         // The order of events, as they happened: a re-delivered Accept for a
                         // proposal it had accepted before the promise is named as such.
-                        let again = g.accepted.as_ref().is_some_and(|(ab, av)| *ab == b && av == v);
+                        let again = g
+                            .accepted
+                            .as_ref()
+                            .is_some_and(|(ab, av)| *ab == b && av == v);
                         let what = if again {
                             let disk = record_str(self.acc[a].disk.load().as_ref());
                             format!(

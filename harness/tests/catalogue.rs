@@ -877,7 +877,10 @@ fn b_exhaustive_search_alone_finds_every_bug() {
                     verdict,
                 )
             }
-            Exh::LongHistory(why) => (format!("beyond the exhaustive bounds: needs {why} (group a finds it)"), Ok(())),
+            Exh::LongHistory(why) => (
+                format!("beyond the exhaustive bounds: needs {why} (group a finds it)"),
+                Ok(()),
+            ),
             Exh::Takeover {
                 early,
                 late,
