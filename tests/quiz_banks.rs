@@ -1,6 +1,7 @@
 //! The banks built into the binary: every one passes `bank lint` (its schema checks and its
 //! shape limits, per bank), each topic has at least its minimum number of questions, and over all
-//! banks together a learner who guesses by shape does no better than the targets below.
+//! banks together a learner who guesses by shape does no better than the targets below, and
+//! there are at least [`MIN_TOTAL`] questions.
 //!
 //! `cargo test --release --test quiz_banks -- --nocapture` prints the figures per bank.
 
@@ -19,7 +20,16 @@ const MINIMUMS: &[(&str, usize)] = &[
     ("flexible-paxos", 10),
     ("production", 20),
     ("bugs", 20),
+    ("bft", 12),
+    ("consistency", 12),
+    ("raft", 15),
+    ("replication", 12),
+    ("locks", 8),
+    ("fast-paxos", 10),
 ];
+
+/// All built-in banks together hold at least this many questions.
+const MIN_TOTAL: usize = 400;
 
 #[test]
 fn every_embedded_bank_passes_lint() {
@@ -58,6 +68,11 @@ fn each_topic_meets_its_minimum() {
         short.is_empty(),
         "topics below their minimum: {}",
         short.join(", ")
+    );
+    let total: usize = counts.values().sum();
+    assert!(
+        total >= MIN_TOTAL,
+        "{total} questions in all; at least {MIN_TOTAL} expected"
     );
 }
 
