@@ -4,13 +4,18 @@
 //! cannot make (keys that do not match the choices, unknown sources, ids, counts), the location is
 //! found in the text: the line of the question's `id:`, or of the offending field within that
 //! question. A file with a schema error in one question still has its other questions checked.
+//!
+//! Beyond the schema, lint measures whether a learner could pass a bank by the shape of its
+//! options rather than by knowing the answer ([`Shape`], [`rationale_is_bare`],
+//! [`prompt_similarity`]): the thresholds are the constants below, and a bank above one of them
+//! fails with a line naming the figure and the limit.
 //! Pure: files in, problems out.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use super::bank::BankFile;
-use super::grade::{key, kind_name, letter};
+use super::grade::{key, kind_name, letter, Key};
 use super::model::{Bank, Kind, Question, SOURCES};
 
 /// One problem.
@@ -42,6 +47,8 @@ pub struct Report {
     pub files: usize,
     /// Questions that parsed.
     pub questions: usize,
+    /// The shape of each bank that parsed, by file name.
+    pub shapes: BTreeMap<String, Shape>,
 }
 
 /// Where a question's `id:` is in the text.
@@ -140,10 +147,11 @@ pub fn check(files: &[BankFile]) -> (Report, Vec<(String, Bank)>) {
         ..Report::default()
     };
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    let mut prompts: Vec<Prompt> = Vec::new();
     let mut banks = Vec::new();
     for f in files {
         let before = report.problems.len();
-        if let Some(mut bank) = lint_file(f, &mut report, &mut ids) {
+        if let Some(mut bank) = lint_file(f, &mut report, &mut ids, &mut prompts) {
             let bad: Vec<&str> = report.problems[before..]
                 .iter()
                 .filter_map(|p| p.id.as_deref())
@@ -152,13 +160,47 @@ pub fn check(files: &[BankFile]) -> (Report, Vec<(String, Bank)>) {
             banks.push((f.name.clone(), bank));
         }
     }
+    near_duplicates(&prompts, &mut report);
     (report, banks)
+}
+
+/// A question's prompt as the near-duplicate check sees it.
+struct Prompt {
+    file: String,
+    line: usize,
+    col: usize,
+    id: String,
+    words: BTreeSet<String>,
+}
+
+/// Every pair of prompts at least [`MAX_PROMPT_SIMILARITY`] alike, reported at the later one.
+fn near_duplicates(prompts: &[Prompt], report: &mut Report) {
+    for (j, b) in prompts.iter().enumerate() {
+        // The same id twice is reported as a duplicate id already.
+        for a in prompts[..j].iter().filter(|a| a.id != b.id) {
+            let sim = jaccard(&a.words, &b.words);
+            if sim >= MAX_PROMPT_SIMILARITY {
+                report.problems.push(Problem {
+                    file: b.file.clone(),
+                    line: b.line,
+                    col: b.col,
+                    id: Some(b.id.clone()),
+                    message: format!(
+                        "prompt is near-identical to {}'s ({}:{}): word-set similarity {sim:.2} \
+                         (near-identical from {MAX_PROMPT_SIMILARITY:.2}); merge them or make them ask different things",
+                        a.id, a.file, a.line
+                    ),
+                });
+            }
+        }
+    }
 }
 
 fn lint_file(
     f: &BankFile,
     report: &mut Report,
     ids: &mut BTreeMap<String, String>,
+    prompts: &mut Vec<Prompt>,
 ) -> Option<Bank> {
     if let Err(p) = super::bank::precheck(f) {
         report.problems.push(p);
@@ -258,6 +300,15 @@ fn lint_file(
         ));
     }
 
+    // The bank's shape: can a learner score by the form of the options?
+    let shape = Shape::of(questions.iter().flatten());
+    for message in shape.problems(MIN_SAMPLE) {
+        report
+            .problems
+            .push(problem(topic_line, 1, None, format!("{topic}: {message}")));
+    }
+    report.shapes.insert(f.name.clone(), shape);
+
     // Each question.
     let located = locate(&qids, &id_lines(text));
     let ranges = ranges(&located, lines.len());
@@ -289,6 +340,13 @@ fn lint_file(
             let (l, c) = field.map_or((at.line, at.col), field_at);
             report.problems.push(problem(l, c, Some(&q.id), message));
         }
+        prompts.push(Prompt {
+            file: f.name.clone(),
+            line: at.line,
+            col: at.col,
+            id: q.id.clone(),
+            words: prompt_words(&q.prompt),
+        });
         let here = format!("{}:{}", f.name, at.line);
         match ids.get(&q.id) {
             Some(first) => report.problems.push(problem(
@@ -481,6 +539,34 @@ pub fn check_question(q: &Question, topic: &str) -> Vec<(Option<&'static str>, S
             "explanation",
             "missing explanation: say why the answer is right".into(),
         );
+    } else if rationale_is_bare(&q.explanation) {
+        push(
+            "explanation",
+            format!(
+                "the explanation is only a verdict or a citation ({:?}): say why the answer is right",
+                q.explanation.trim()
+            ),
+        );
+    }
+    if let Ok(k) = key(q) {
+        let right: Vec<usize> = match k {
+            Key::One(i) => vec![i],
+            Key::Set(v) => v,
+            _ => vec![],
+        };
+        for i in right {
+            let Some(c) = q.choices.get(i) else { continue };
+            if !c.why.trim().is_empty() && rationale_is_bare(&c.why) {
+                push(
+                    "choices",
+                    format!(
+                        "choice {} is right but its why is only a verdict or a citation ({:?}): say why it is right",
+                        letter(i),
+                        c.why.trim()
+                    ),
+                );
+            }
+        }
     }
     if q.sources.is_empty() {
         push(
@@ -508,9 +594,270 @@ pub fn check_question(q: &Question, topic: &str) -> Vec<(Option<&'static str>, S
     out
 }
 
+// ---------------------------------------------------------------- shape: can the key be guessed?
+
+/// At most this share (percent) of a bank's single-choice questions may have the key as the
+/// strictly longest option (by chance about one in the number of options).
+pub const MAX_KEY_LONGEST_PCT: usize = 30;
+/// The mean lengths of right and wrong multi-select options: the longer may be at most this many
+/// percent above the shorter.
+pub const MAX_MULTI_GAP_PCT: usize = 20;
+/// The share (percent) of true/false answers that are true must lie in this range.
+pub const TRUE_PCT: (usize, usize) = (35, 65);
+/// The limits apply to a bank once it has this many questions of the kind (for multi-select: this
+/// many right options and this many wrong ones): with fewer, one question moves the share by more
+/// than the tolerance (three true/false questions can only be 33% or 67% true). Every bank's
+/// figures are still measured ([`Report::shapes`]), and `tests/quiz_banks.rs` holds the built-in
+/// banks together to the same limits.
+pub const MIN_SAMPLE: usize = 5;
+/// Two prompts are near-identical when the Jaccard similarity of their word sets
+/// ([`prompt_words`]) is at least this: half of all the words either uses, shared.
+pub const MAX_PROMPT_SIMILARITY: f64 = 0.5;
+/// A rationale (the `why` of a right option, or an explanation) must have at least this many
+/// words beyond its verdict and its citations ([`explaining_words`]).
+pub const MIN_EXPLAINING_WORDS: usize = 6;
+
+/// What the options of a set of questions give away by their form. Lengths are in characters
+/// (Unicode scalar values) of the trimmed option text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Shape {
+    /// Single-choice questions.
+    pub single: usize,
+    /// Single-choice questions whose key is strictly longer than every other option.
+    pub key_longest: usize,
+    /// The expected number of single-choice questions answered right by always picking a longest
+    /// option (a random one among equally long ones).
+    pub longest_score: f64,
+    /// Multi-select questions.
+    pub multi: usize,
+    /// Right multi-select options and their characters.
+    pub right_options: usize,
+    pub right_chars: usize,
+    /// Wrong multi-select options and their characters.
+    pub wrong_options: usize,
+    pub wrong_chars: usize,
+    /// True/false questions, and those whose answer is true.
+    pub truefalse: usize,
+    pub true_answers: usize,
+}
+
+impl Shape {
+    /// The shape of these questions; those whose key does not grade are left out.
+    pub fn of<'a>(questions: impl IntoIterator<Item = &'a Question>) -> Shape {
+        let mut s = Shape::default();
+        for q in questions {
+            let len = |i: usize| q.choices[i].text.trim().chars().count();
+            match key(q) {
+                Ok(Key::One(k)) if q.kind == Kind::Single => {
+                    s.single += 1;
+                    let longest = (0..q.choices.len()).map(len).max().unwrap_or(0);
+                    let tied = (0..q.choices.len()).filter(|&i| len(i) == longest).count();
+                    if len(k) == longest {
+                        s.longest_score += 1.0 / tied as f64;
+                        if tied == 1 {
+                            s.key_longest += 1;
+                        }
+                    }
+                }
+                Ok(Key::Set(right)) => {
+                    s.multi += 1;
+                    for i in 0..q.choices.len() {
+                        if right.contains(&i) {
+                            s.right_options += 1;
+                            s.right_chars += len(i);
+                        } else {
+                            s.wrong_options += 1;
+                            s.wrong_chars += len(i);
+                        }
+                    }
+                }
+                Ok(Key::Bool(b)) => {
+                    s.truefalse += 1;
+                    s.true_answers += usize::from(b);
+                }
+                _ => {}
+            }
+        }
+        s
+    }
+
+    /// Both sets of questions together.
+    pub fn add(&mut self, o: &Shape) {
+        self.single += o.single;
+        self.key_longest += o.key_longest;
+        self.longest_score += o.longest_score;
+        self.multi += o.multi;
+        self.right_options += o.right_options;
+        self.right_chars += o.right_chars;
+        self.wrong_options += o.wrong_options;
+        self.wrong_chars += o.wrong_chars;
+        self.truefalse += o.truefalse;
+        self.true_answers += o.true_answers;
+    }
+
+    /// The mean lengths of right and wrong multi-select options, when there are both.
+    pub fn multi_means(&self) -> Option<(f64, f64)> {
+        (self.right_options > 0 && self.wrong_options > 0).then(|| {
+            (
+                self.right_chars as f64 / self.right_options as f64,
+                self.wrong_chars as f64 / self.wrong_options as f64,
+            )
+        })
+    }
+
+    /// How far apart the two means are: the longer over the shorter, minus one (0.2 = 20%).
+    pub fn multi_gap(&self) -> Option<f64> {
+        let (r, w) = self.multi_means()?;
+        let (lo, hi) = if r < w { (r, w) } else { (w, r) };
+        Some(if lo == 0.0 {
+            f64::INFINITY
+        } else {
+            hi / lo - 1.0
+        })
+    }
+
+    /// The share of single-choice questions "always pick the longest option" gets right.
+    pub fn longest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.longest_score / self.single as f64)
+    }
+
+    /// The share of true/false questions "always answer false" gets right.
+    pub fn false_share(&self) -> Option<f64> {
+        (self.truefalse > 0)
+            .then(|| (self.truefalse - self.true_answers) as f64 / self.truefalse as f64)
+    }
+
+    /// One message per limit these questions break, each naming the figure and the limit. A
+    /// share is judged only with at least `min_sample` questions of its kind.
+    pub fn problems(&self, min_sample: usize) -> Vec<String> {
+        let pct = |n: usize, d: usize| (n as f64 * 100.0 / d as f64).round();
+        let mut out = Vec::new();
+        if self.single >= min_sample && self.key_longest * 100 > MAX_KEY_LONGEST_PCT * self.single {
+            out.push(format!(
+                "the key is strictly the longest option in {} of {} single-choice questions ({}%); the limit is {MAX_KEY_LONGEST_PCT}%",
+                self.key_longest,
+                self.single,
+                pct(self.key_longest, self.single)
+            ));
+        }
+        if self.right_options >= min_sample && self.wrong_options >= min_sample {
+            if let (Some((r, w)), Some(gap)) = (self.multi_means(), self.multi_gap()) {
+                if gap * 100.0 > MAX_MULTI_GAP_PCT as f64 + 1e-9 {
+                    out.push(format!(
+                        "right multi-select options average {r:.0} characters and wrong ones {w:.0}, {:.0}% apart; the limit is {MAX_MULTI_GAP_PCT}%",
+                        gap * 100.0
+                    ));
+                }
+            }
+        }
+        let (lo, hi) = TRUE_PCT;
+        let t = self.true_answers * 100;
+        if self.truefalse >= min_sample && (t < lo * self.truefalse || t > hi * self.truefalse) {
+            out.push(format!(
+                "{} of {} true/false answers are true ({}%); the limit is {lo}% to {hi}%",
+                self.true_answers,
+                self.truefalse,
+                pct(self.true_answers, self.truefalse)
+            ));
+        }
+        out
+    }
+}
+
+/// Words too common to tell two prompts apart.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from", "has",
+    "have", "if", "in", "is", "it", "its", "of", "on", "or", "that", "the", "this", "to", "what",
+    "when", "which", "with",
+];
+
+/// The words of a prompt as the near-duplicate check compares them: runs of letters and digits,
+/// lowercased, without [`STOP_WORDS`], as a set.
+pub fn prompt_words(prompt: &str) -> BTreeSet<String> {
+    prompt
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .filter(|w| !STOP_WORDS.contains(&w.as_str()))
+        .collect()
+}
+
+/// |a ∩ b| / |a ∪ b|; two empty sets are identical (1).
+pub fn jaccard(a: &BTreeSet<String>, b: &BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        return 1.0;
+    }
+    a.intersection(b).count() as f64 / union as f64
+}
+
+/// How alike two prompts are: [`jaccard`] of their [`prompt_words`].
+pub fn prompt_similarity(a: &str, b: &str) -> f64 {
+    jaccard(&prompt_words(a), &prompt_words(b))
+}
+
+/// Leading words that only give a verdict, when followed by punctuation ("Right.", "Correct:").
+const VERDICTS: &[&str] = &[
+    "right", "correct", "yes", "no", "true", "false", "wrong", "safe", "unsafe", "exactly",
+];
+
+/// Words that start a citation together with the word after them ("Section 5.2", "Figure 8").
+const CITING: &[&str] = &[
+    "section", "sections", "figure", "figures", "fig", "table", "theorem", "lemma", "chapter",
+    "page", "step", "appendix",
+];
+
+/// The words of a rationale that can explain something: every word with a letter or digit,
+/// except a leading verdict ("Right.", "Correct,"), a citation ("Section 5.2", "§4.4",
+/// "Figure 8", "step 3": a citing word and a number or a short label) and a bare section number
+/// ("5.2"; a whole number such as the 3 of "3 + 3 > 5" counts).
+pub fn explaining_words(text: &str) -> usize {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let bare = |w: &str| {
+        w.trim_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase()
+    };
+    let mut n = 0;
+    let mut i = 0;
+    if let Some(first) = words.first() {
+        let punct = first.ends_with(['.', ',', ';', ':', '!']) || words.len() == 1;
+        if punct && VERDICTS.contains(&bare(first).as_str()) {
+            i = 1;
+        }
+    }
+    while i < words.len() {
+        let w = bare(words[i]);
+        if words[i].trim_start_matches(['(', '[']).starts_with('§') {
+            i += 1;
+        } else if CITING.contains(&w.as_str())
+            && words.get(i + 1).is_some_and(|next| {
+                let next = bare(next);
+                next.starts_with(|c: char| c.is_ascii_digit()) || (1..=3).contains(&next.len())
+            })
+        {
+            i += 2;
+        } else if w.is_empty()
+            || (w.contains('.') && w.chars().all(|c| c.is_ascii_digit() || c == '.'))
+        {
+            i += 1;
+        } else {
+            n += 1;
+            i += 1;
+        }
+    }
+    n
+}
+
+/// A rationale that explains nothing: fewer than [`MIN_EXPLAINING_WORDS`] words beyond its verdict
+/// and citations ("Right.", "Right, in Lamport's words.", "Right. Section 5.2.").
+pub fn rationale_is_bare(text: &str) -> bool {
+    explaining_words(text) < MIN_EXPLAINING_WORDS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quiz::model::{Answer, Choice};
 
     fn run(files: &[(&str, &str)]) -> Vec<String> {
         let files: Vec<BankFile> = files
@@ -525,6 +872,9 @@ mod tests {
     }
 
     const HEAD: &str = "topic: demo\ntitle: Demo\nquestions:\n";
+    /// The rationale of the right option and the explanation of [`single`]: they explain.
+    const WHY_A: &str = "one is the option the question asks for";
+    const EXPLANATION: &str = "E, because the first option is the one asked for.";
 
     /// A valid single question with `id`; `patch` replaces text in it.
     fn single(id: &str) -> String {
@@ -532,18 +882,19 @@ mod tests {
             "  - id: {id}
     difficulty: 1
     kind: single
-    prompt: Which?
+    prompt: Which of the {} options?
     choices:
       - text: one
-        why: because
+        why: {WHY_A}
       - text: two
         why: because not
     answer: A
-    explanation: E.
+    explanation: {EXPLANATION}
     sources:
       - ref: pms
         section: \"2.2\"
-"
+",
+            id.replace('-', "")
         )
     }
 
@@ -571,7 +922,7 @@ mod tests {
     #[test]
     fn schema_error_names_the_question_and_other_questions_are_still_checked() {
         // demo-b: a choice without why (line 20 is its first choice). demo-c: answer out of range.
-        let b = single("demo-b").replace("        why: because\n", "");
+        let b = single("demo-b").replace(&format!("        why: {WHY_A}\n"), "");
         let c = single("demo-c").replace("answer: A", "answer: C");
         let text = format!("{HEAD}{}{b}{c}", single("demo-a"));
         let p = run(&[("demo.yaml", &text)]);
@@ -595,7 +946,7 @@ mod tests {
             ("answer: A", "answer: [A]", "demo.yaml:13:5: demo-a: single takes one letter, not a list (A)"),
             ("answer: A", "answer: E", "demo.yaml:13:5: demo-a: answer E is out of range: 2 choices (A-B)"),
             ("difficulty: 1", "difficulty: 4", "demo.yaml:5:5: demo-a: difficulty 4 is outside 1..=3"),
-            ("explanation: E.", "explanation: \"  \"", "demo.yaml:14:5: demo-a: missing explanation: say why the answer is right"),
+            (EXPLANATION, "\"  \"", "demo.yaml:14:5: demo-a: missing explanation: say why the answer is right"),
             ("ref: pms", "ref: lamport", "demo.yaml:15:5: demo-a: unknown source ref `lamport` (see the table in questions/README.md)"),
             ("        why: because not\n", "        why: \"\"\n", "demo.yaml:8:5: demo-a: choice B has no why (why it is right or wrong)"),
             ("    sources:\n      - ref: pms\n        section: \"2.2\"\n", "    sources: []\n", "demo.yaml:15:5: demo-a: missing source: cite at least one (ref and section)"),
@@ -618,9 +969,9 @@ mod tests {
                 "    answer: A",
                 "      - text: three\n        why: w\n    answer: [A, A]",
             );
-        let numeric = "  - id: demo-n\n    difficulty: 2\n    kind: numeric\n    prompt: How many?\n    answer: \"3\"\n    explanation: E.\n    sources: [{ref: flp, section: \"1\"}]\n";
-        let order = "  - id: demo-o\n    difficulty: 2\n    kind: order\n    prompt: Order\n    steps: [a, b]\n    explanation: E.\n    sources: [{ref: flp, section: \"1\"}]\n";
-        let text_q = "  - id: demo-t\n    difficulty: 2\n    kind: text\n    prompt: Why?\n    answer: Because.\n    explanation: E.\n    sources: [{ref: flp, section: \"1\"}]\n";
+        let numeric = "  - id: demo-n\n    difficulty: 2\n    kind: numeric\n    prompt: How many?\n    answer: \"3\"\n    explanation: Explained at length, as it should be.\n    sources: [{ref: flp, section: \"1\"}]\n";
+        let order = "  - id: demo-o\n    difficulty: 2\n    kind: order\n    prompt: Order\n    steps: [a, b]\n    explanation: Explained at length, as it should be.\n    sources: [{ref: flp, section: \"1\"}]\n";
+        let text_q = "  - id: demo-t\n    difficulty: 2\n    kind: text\n    prompt: Why?\n    answer: Because.\n    explanation: Explained at length, as it should be.\n    sources: [{ref: flp, section: \"1\"}]\n";
         let text = format!("{HEAD}{multi}{numeric}{order}{text_q}");
         let p = run(&[("demo.yaml", &text)]);
         assert_eq!(
@@ -672,5 +1023,222 @@ mod tests {
                 id: "demo-b".into()
             }
         );
+    }
+
+    fn choice(text: &str, why: &str) -> Choice {
+        Choice {
+            text: text.into(),
+            why: why.into(),
+        }
+    }
+
+    /// A single-choice question whose options have these lengths, the key at `key`.
+    fn single_q(lens: &[usize], key: usize) -> Question {
+        let mut q = Question::stub("demo-s", "demo", Kind::Single);
+        q.choices = lens
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| choice(&format!("{}{}", letter(i), "x".repeat(n - 1)), "w"))
+            .collect();
+        q.answer = Some(Answer::Text(letter(key).to_string()));
+        q
+    }
+
+    #[test]
+    fn key_longest_counts_only_a_strictly_longest_key_and_ties_share_the_guess() {
+        let qs = [
+            single_q(&[10, 20, 30], 2), // strictly longest: counted, a sure guess
+            single_q(&[30, 30, 10], 0), // tied: not counted, half a guess
+            single_q(&[10, 20, 30], 0), // shortest
+        ];
+        let s = Shape::of(&qs);
+        assert_eq!((s.single, s.key_longest), (3, 1));
+        assert!((s.longest_score - 1.5).abs() < 1e-9, "{}", s.longest_score);
+        assert!((s.longest_share().unwrap() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn key_longest_limit_is_30_percent_from_five_questions() {
+        // 3 of 10 (30%) passes; 4 of 10 fails.
+        let mut qs: Vec<Question> = (0..7).map(|_| single_q(&[10, 20, 30], 0)).collect();
+        qs.extend((0..3).map(|_| single_q(&[10, 20, 30], 2)));
+        assert_eq!(Shape::of(&qs).problems(MIN_SAMPLE), Vec::<String>::new());
+        qs[0] = single_q(&[10, 20, 30], 2);
+        assert_eq!(
+            Shape::of(&qs).problems(MIN_SAMPLE),
+            vec!["the key is strictly the longest option in 4 of 10 single-choice questions (40%); the limit is 30%"]
+        );
+        // Four questions are too few to judge: one question is 25% of them.
+        let few: Vec<Question> = (0..4).map(|_| single_q(&[10, 20, 30], 2)).collect();
+        assert!(Shape::of(&few).problems(MIN_SAMPLE).is_empty());
+    }
+
+    /// A multi-select question: right options of length `right`, wrong ones of length `wrong`.
+    fn multi_q(right: &[usize], wrong: &[usize]) -> Question {
+        let mut q = Question::stub("demo-m", "demo", Kind::Multi);
+        for (i, &n) in right.iter().chain(wrong).enumerate() {
+            q.choices
+                .push(choice(&format!("{}{}", letter(i), "x".repeat(n - 1)), "w"));
+        }
+        q.answer = Some(Answer::Letters(
+            (0..right.len()).map(|i| letter(i).to_string()).collect(),
+        ));
+        q
+    }
+
+    #[test]
+    fn multi_gap_compares_mean_lengths_of_right_and_wrong_options() {
+        // Right 60 on average, wrong 50: 20% apart, at the limit.
+        let at_limit: Vec<Question> = (0..5).map(|_| multi_q(&[50, 70], &[40, 60])).collect();
+        let s = Shape::of(&at_limit);
+        assert_eq!((s.right_options, s.right_chars), (10, 600));
+        assert_eq!((s.wrong_options, s.wrong_chars), (10, 500));
+        assert!((s.multi_gap().unwrap() - 0.2).abs() < 1e-9);
+        assert!(s.problems(MIN_SAMPLE).is_empty());
+        // Right 84, wrong 65: 29% apart.
+        let over: Vec<Question> = (0..5).map(|_| multi_q(&[84], &[65, 65])).collect();
+        assert_eq!(
+            Shape::of(&over).problems(MIN_SAMPLE),
+            vec!["right multi-select options average 84 characters and wrong ones 65, 29% apart; the limit is 20%"]
+        );
+        // The gap is symmetric: wrong options much longer fail too.
+        let wrong_long: Vec<Question> = (0..5).map(|_| multi_q(&[50], &[80, 80])).collect();
+        assert_eq!(Shape::of(&wrong_long).problems(MIN_SAMPLE).len(), 1);
+        // Judged by options: four right options are too few.
+        let few: Vec<Question> = (0..4).map(|_| multi_q(&[84], &[65, 65])).collect();
+        assert!(Shape::of(&few).problems(MIN_SAMPLE).is_empty());
+    }
+
+    fn tf(answer: bool) -> Question {
+        let mut q = Question::stub("demo-t", "demo", Kind::Truefalse);
+        q.answer = Some(Answer::Bool(answer));
+        q
+    }
+
+    #[test]
+    fn true_share_must_be_35_to_65_percent() {
+        let bank = |t: usize, f: usize| -> Vec<Question> {
+            (0..t)
+                .map(|_| tf(true))
+                .chain((0..f).map(|_| tf(false)))
+                .collect()
+        };
+        for (t, f, ok) in [
+            (7, 13, true),
+            (13, 7, true),
+            (3, 7, false),
+            (7, 3, false),
+            (0, 4, true),
+        ] {
+            let s = Shape::of(&bank(t, f));
+            assert_eq!(s.problems(MIN_SAMPLE).is_empty(), ok, "{t} true, {f} false");
+            assert!((s.false_share().unwrap() - f as f64 / (t + f) as f64).abs() < 1e-9);
+        }
+        assert_eq!(
+            Shape::of(&bank(2, 8)).problems(MIN_SAMPLE),
+            vec!["2 of 10 true/false answers are true (20%); the limit is 35% to 65%"]
+        );
+    }
+
+    #[test]
+    fn prompt_similarity_is_jaccard_over_words_without_stop_words() {
+        assert_eq!(
+            prompt_words("What is the fast quorum, for N = 5?"),
+            ["5", "fast", "n", "quorum"]
+                .map(String::from)
+                .into_iter()
+                .collect()
+        );
+        // The numeric variants of one formula: 8 of 10 words shared.
+        let a = "With N = 5 replicas, how many replicas are in the EPaxos optimised fast quorum?";
+        let b = "With N = 7 replicas, how many replicas are in the EPaxos optimised fast quorum?";
+        assert!((prompt_similarity(a, b) - 0.8).abs() < 1e-9);
+        assert!(prompt_similarity(a, b) >= MAX_PROMPT_SIMILARITY);
+        // Same topic, different question.
+        let c =
+            "An EPaxos command leader gets replies with different deps. Which path does it take?";
+        assert!(prompt_similarity(a, c) < MAX_PROMPT_SIMILARITY);
+        assert_eq!(prompt_similarity("", ""), 1.0);
+    }
+
+    #[test]
+    fn near_identical_prompts_are_reported_at_the_later_one_across_files() {
+        let a = format!(
+            "{HEAD}{}",
+            single("demo-a").replace(
+                "prompt: Which of the demoa options?",
+                "prompt: How many replicas form the fast quorum for N = 5?"
+            )
+        );
+        let b = format!(
+            "topic: other\ntitle: Other\nquestions:\n{}",
+            single("other-b").replace(
+                "prompt: Which of the otherb options?",
+                "prompt: How many replicas form the fast quorum for N = 7?"
+            )
+        );
+        let p = run(&[("demo.yaml", &a), ("other.yaml", &b)]);
+        assert_eq!(
+            p,
+            vec!["other.yaml:4:5: other-b: prompt is near-identical to demo-a's (demo.yaml:4): word-set similarity 0.78 (near-identical from 0.50); merge them or make them ask different things"]
+        );
+    }
+
+    #[test]
+    fn a_bare_rationale_is_a_verdict_or_a_citation() {
+        for bare in [
+            "Right.",
+            "Correct.",
+            "Right, in Lamport's words.",
+            "Right. Section 5.2.",
+            "Right; this is P1a.",
+            "Right. Step 2 of the protocol.",
+            "Right (§4.4, Figure 3).",
+        ] {
+            assert!(rationale_is_bare(bare), "{bare}");
+        }
+        for explains in [
+            "Right. The acceptor promised 5, and 5 is not greater than 5, so it accepts.",
+            "Safe: classic majorities, 3 + 3 = 6 > 5.",
+            "Right: a new leader must commit an entry of its own term first (Section 6).",
+            "No two majorities of five acceptors are disjoint.",
+        ] {
+            assert!(!rationale_is_bare(explains), "{explains}");
+        }
+        assert_eq!(
+            explaining_words("Right. Section 5.2 says the timer resets on a vote."),
+            7
+        );
+    }
+
+    #[test]
+    fn a_bare_rationale_is_reported_at_its_field() {
+        let text = format!(
+            "{HEAD}{}",
+            single("demo-a")
+                .replace(WHY_A, "\"Right. Section 2.2.\"")
+                .replace(EXPLANATION, "Correct.")
+        );
+        assert_eq!(
+            run(&[("demo.yaml", &text)]),
+            vec![
+                "demo.yaml:14:5: demo-a: the explanation is only a verdict or a citation (\"Correct.\"): say why the answer is right",
+                "demo.yaml:8:5: demo-a: choice A is right but its why is only a verdict or a citation (\"Right. Section 2.2.\"): say why it is right",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_skewed_bank_fails_with_a_line_naming_figure_and_limit() {
+        // Five true/false questions, all false.
+        let tfq = |i: usize| {
+            format!("  - id: demo-t{i}\n    difficulty: 1\n    kind: truefalse\n    prompt: Statement number {i} about topic{i}.\n    answer: false\n    explanation: It is false because the protocol says otherwise.\n    sources: [{{ref: pms, section: \"2\"}}]\n")
+        };
+        let text = format!("{HEAD}{}", (0..5).map(tfq).collect::<String>());
+        let files = [BankFile::new("demo.yaml", text)];
+        let r = lint(&files);
+        let p: Vec<String> = r.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(p, vec!["demo.yaml:1:1: demo: 0 of 5 true/false answers are true (0%); the limit is 35% to 65%"]);
+        assert_eq!(r.shapes["demo.yaml"].truefalse, 5);
     }
 }
