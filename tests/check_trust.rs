@@ -166,6 +166,7 @@ fn budgets_that_run_out_are_incomplete_never_pass() {
         "{human}"
     );
     assert!(!human.contains("pass"), "{human}");
+    insta::assert_snapshot!("verdict_incomplete_budget", human);
 }
 
 #[test]
@@ -185,6 +186,11 @@ fn state_the_search_cannot_explore_is_incomplete_not_a_property_failure() {
     assert!(
         why.contains("proposer::MyProposer") && why.contains("Debug"),
         "{why}"
+    );
+    let out = w.check("proposer", "human", &[]);
+    insta::assert_snapshot!(
+        "verdict_incomplete_hidden_state",
+        String::from_utf8_lossy(&out.stdout)
     );
     w.put("acceptor", "rc_state");
     let (code, v, _) = w.json("acceptor", &[]);
