@@ -37,6 +37,10 @@ const RESULT_LIMIT: u64 = 64 << 20;
 /// How long the readers may take to finish once the child and its descendants are dead.
 const READER_GRACE: Duration = Duration::from_secs(2);
 
+/// `CAP_SYS_PTRACE` (linux/capability.h).
+#[cfg(target_os = "linux")]
+const CAP_SYS_PTRACE: libc::c_ulong = 19;
+
 /// The default memory limit of the child: its address space, in bytes.
 pub const DEFAULT_MEMORY: u64 = 4 << 30;
 
@@ -297,6 +301,12 @@ fn spawn_and_wait(
                     libc::_exit(137);
                 }
             }
+            // When paxos-tutor runs as root, CAP_SYS_PTRACE would let the child open
+            // /proc/<paxos-tutor>/fd/1 despite PR_SET_DUMPABLE: drop it from the bounding set
+            // before exec, so the runner and everything it starts never have it. (EPERM without
+            // CAP_SETPCAP: then the child has no CAP_SYS_PTRACE to drop.)
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0);
             let lim = libc::rlimit {
                 rlim_cur: memory as libc::rlim_t,
                 rlim_max: memory as libc::rlim_t,
