@@ -16,7 +16,12 @@ fn read(p: &Path) -> String {
 }
 
 fn fixture(dir: &str, name: &str) -> String {
-    read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(dir).join(name))
+    read(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(dir)
+            .join(name),
+    )
 }
 
 /// Where a hostile snippet is called from.
@@ -65,7 +70,11 @@ impl Bench {
             root,
         };
         let out = b.cmd(&["init", b.ws.to_str().unwrap()]).output().unwrap();
-        assert!(out.status.success(), "init: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "init: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         b
     }
 
@@ -105,7 +114,9 @@ impl Bench {
     }
 
     fn check(&self, exercise: &str, extra: &[&str]) -> Output {
-        self.cmd(&self.check_args(exercise, extra)).output().unwrap()
+        self.cmd(&self.check_args(exercise, extra))
+            .output()
+            .unwrap()
     }
 
     /// Exit code and the JSON verdict object.
@@ -125,26 +136,46 @@ impl Bench {
     fn refused(&self, exercise: &str) -> String {
         let out = self.check(exercise, &[]);
         let err = String::from_utf8_lossy(&out.stderr).trim().to_string();
-        assert_eq!(out.status.code(), Some(2), "stdout: {}\nstderr: {err}", String::from_utf8_lossy(&out.stdout));
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "stdout: {}\nstderr: {err}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(out.stdout.is_empty(), "{}", String::from_utf8_lossy(&out.stdout));
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
         err
     }
 
     fn last_verdict(&self) -> String {
         let out = self
-            .cmd(&["list", "--dir", self.ws.to_str().unwrap(), "--format", "json"])
+            .cmd(&[
+                "list",
+                "--dir",
+                self.ws.to_str().unwrap(),
+                "--format",
+                "json",
+            ])
             .output()
             .unwrap();
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-        v["exercises"][0]["last_verdict"].as_str().unwrap().to_string()
+        v["exercises"][0]["last_verdict"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 }
 
 fn alive(pid: i32) -> bool {
     std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .map(|s| {
-            let state = s.rsplit_once(')').map(|(_, r)| r.trim_start().chars().next());
+            let state = s
+                .rsplit_once(')')
+                .map(|(_, r)| r.trim_start().chars().next());
             !matches!(state, Some(Some('Z' | 'X')))
         })
         .unwrap_or(false)
@@ -205,21 +236,33 @@ fn hostile_learner_code_never_gets_a_pass() {
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
 
     // Trick 1: a pass written wherever argv, the environment or a descriptor leads, then exit 0.
-    b.put("acceptor", &hostile("acceptor_nosave.rs", "forge_argv.rs", Hook::Start));
+    b.put(
+        "acceptor",
+        &hostile("acceptor_nosave.rs", "forge_argv.rs", Hook::Start),
+    );
     let (code, v) = b.json("acceptor", &[]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
     let detail = v["detail"].as_str().unwrap();
-    assert!(detail.contains("exited (status 0) before the harness finished"), "{detail}");
+    assert!(
+        detail.contains("exited (status 0) before the harness finished"),
+        "{detail}"
+    );
     assert!(detail.contains("Acceptor::start of A1"), "{detail}");
 
     // A thread-local destructor and an atexit handler that forge a pass after the result.
-    b.put("acceptor", &hostile("acceptor_nosave.rs", "tls_dtor.rs", Hook::Start));
+    b.put(
+        "acceptor",
+        &hostile("acceptor_nosave.rs", "tls_dtor.rs", Hook::Start),
+    );
     let (code, v) = b.json("acceptor", &[]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
     assert_eq!(v["violations"][0]["code"], "promise-backwards", "{v}");
 
     // A descriptor leaked by the caller (fd 9, not close-on-exec) never reaches learner code.
-    b.put("acceptor", &hostile("acceptor_nosave.rs", "fd_leak.rs", Hook::Start));
+    b.put(
+        "acceptor",
+        &hostile("acceptor_nosave.rs", "fd_leak.rs", Hook::Start),
+    );
     let leak = b.root.join("leaked-fd");
     let file = std::fs::File::create(&leak).unwrap();
     let mut cmd = b.cmd(&b.check_args("acceptor", &[]));
@@ -236,14 +279,28 @@ fn hostile_learner_code_never_gets_a_pass() {
     let out = cmd.output().unwrap();
     drop(file);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((out.status.code(), v["verdict"].as_str()), (Some(1), Some("fail")), "{v}");
-    assert_eq!(read(&leak), "", "learner code wrote into the caller's descriptor");
+    assert_eq!(
+        (out.status.code(), v["verdict"].as_str()),
+        (Some(1), Some("fail")),
+        "{v}"
+    );
+    assert_eq!(
+        read(&leak),
+        "",
+        "learner code wrote into the caller's descriptor"
+    );
 
     // Writing a pass into paxos-tutor's stdout through /proc/PPID/fd/1, then killing it.
-    b.put("acceptor", &hostile("acceptor_nosave.rs", "proc_parent.rs", Hook::Start));
+    b.put(
+        "acceptor",
+        &hostile("acceptor_nosave.rs", "proc_parent.rs", Hook::Start),
+    );
     let out = b.check("acceptor", &[]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(!stdout.contains("\"pass\""), "the forged pass reached stdout: {stdout}");
+    assert!(
+        !stdout.contains("\"pass\""),
+        "the forged pass reached stdout: {stdout}"
+    );
     assert!(!out.status.success(), "{stdout}");
 
     // A detached grandchild (its own session) that rewrites the verdict record after the check.
@@ -262,19 +319,45 @@ fn hostile_learner_code_never_gets_a_pass() {
     std::thread::sleep(Duration::from_millis(3500));
     assert_eq!(b.last_verdict(), "fail (conformance)");
 
+    // A grandchild that keeps the runner's pipes open does not hold the check up.
+    let pidfile = b.root.join("pipes.pid");
+    b.put(
+        "acceptor",
+        &hostile("acceptor_nosave.rs", "pipes_open.rs", Hook::Start)
+            .replace("@PIDFILE@", pidfile.to_str().unwrap()),
+    );
+    let t = Instant::now();
+    let (code, v) = b.json("acceptor", &[]);
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
+    assert!(t.elapsed() < Duration::from_secs(40), "{:?}", t.elapsed());
+    let pid: i32 = read(&pidfile).trim().parse().unwrap();
+    assert!(!alive(pid), "the grandchild {pid} outlived the check");
+
     // Invalid UTF-8 and a 300 KB line on stderr do not change a correct acceptor's verdict.
-    b.put("acceptor", &hostile("acceptor_good.rs", "bad_utf8.rs", Hook::Prepare));
+    b.put(
+        "acceptor",
+        &hostile("acceptor_good.rs", "bad_utf8.rs", Hook::Prepare),
+    );
     let (code, v) = b.json("acceptor", &[]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (0, "pass"), "{v}");
 
     // A leak of a megabyte per call meets the memory limit: its own clear report, naming the call
     // and the step, not "a stack overflow".
-    b.put("acceptor", &hostile("acceptor_good.rs", "leak.rs", Hook::Prepare));
+    b.put(
+        "acceptor",
+        &hostile("acceptor_good.rs", "leak.rs", Hook::Prepare),
+    );
     let (code, v) = b.json("acceptor", &["--memory", "256M"]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
     let detail = v["detail"].as_str().unwrap();
-    assert!(detail.starts_with("out of memory: memory allocation of"), "{detail}");
-    assert!(detail.contains("while calling Acceptor::on_prepare of A"), "{detail}");
+    assert!(
+        detail.starts_with("out of memory: memory allocation of"),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("while calling Acceptor::on_prepare of A"),
+        "{detail}"
+    );
     assert!(detail.contains(", step "), "{detail}");
     assert!(detail.contains("256 MiB"), "{detail}");
 }
@@ -300,14 +383,20 @@ fn the_workspaces_paxos_api_is_never_built() {
     std::fs::write(&manifest, text).unwrap();
     std::fs::write(
         b.ws.join("paxos-api/build.rs"),
-        format!("fn main() {{ std::fs::write({:?}, \"ran\").unwrap(); }}\n", marker.display().to_string()),
+        format!(
+            "fn main() {{ std::fs::write({:?}, \"ran\").unwrap(); }}\n",
+            marker.display().to_string()
+        ),
     )
     .unwrap();
     b.put("proposer", &fixture("check", "proposer_own_value.rs"));
     let (code, v) = b.json("proposer", &[]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
     assert_eq!(v["violations"][0]["code"], "wrong-value", "{v}");
-    assert!(!marker.exists(), "the workspace's paxos-api build script ran");
+    assert!(
+        !marker.exists(),
+        "the workspace's paxos-api build script ran"
+    );
 }
 
 /// Build-time code and cargo configuration in the workspace: refused before anything runs, exit 2
@@ -327,23 +416,44 @@ fn build_time_code_and_cargo_configuration_are_refused() {
     // Trick 3: acceptor/build.rs, which cargo runs unasked.
     std::fs::write(b.ws.join("acceptor/build.rs"), &writes_marker).unwrap();
     let err = b.refused("acceptor");
-    assert!(err.contains("acceptor has a build script") && err.contains("acceptor/build.rs"), "{err}");
+    assert!(
+        err.contains("acceptor has a build script") && err.contains("acceptor/build.rs"),
+        "{err}"
+    );
     std::fs::remove_file(b.ws.join("acceptor/build.rs")).unwrap();
 
     // `build = "..."` naming another file, with no build.rs.
     std::fs::write(b.ws.join("acceptor/gen.rs"), &writes_marker).unwrap();
-    std::fs::write(&manifest, original.replace("publish = false", "publish = false\nbuild = \"gen.rs\"")).unwrap();
+    std::fs::write(
+        &manifest,
+        original.replace("publish = false", "publish = false\nbuild = \"gen.rs\""),
+    )
+    .unwrap();
     let err = b.refused("acceptor");
-    assert!(err.contains("acceptor has a build script") && err.contains("acceptor/gen.rs"), "{err}");
+    assert!(
+        err.contains("acceptor has a build script") && err.contains("acceptor/gen.rs"),
+        "{err}"
+    );
 
     // A path dependency with a build script, and a local proc-macro.
     std::fs::create_dir_all(b.ws.join("helper/src")).unwrap();
-    std::fs::write(b.ws.join("helper/Cargo.toml"), "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n").unwrap();
+    std::fs::write(
+        b.ws.join("helper/Cargo.toml"),
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
     std::fs::write(b.ws.join("helper/src/lib.rs"), "").unwrap();
     std::fs::write(b.ws.join("helper/build.rs"), &writes_marker).unwrap();
-    std::fs::write(&manifest, format!("{original}helper = {{ path = \"../helper\" }}\n")).unwrap();
+    std::fs::write(
+        &manifest,
+        format!("{original}helper = {{ path = \"../helper\" }}\n"),
+    )
+    .unwrap();
     let err = b.refused("acceptor");
-    assert!(err.contains("helper has a build script") && err.contains("helper/build.rs"), "{err}");
+    assert!(
+        err.contains("helper has a build script") && err.contains("helper/build.rs"),
+        "{err}"
+    );
     std::fs::remove_file(b.ws.join("helper/build.rs")).unwrap();
     std::fs::write(
         b.ws.join("helper/Cargo.toml"),
@@ -351,15 +461,27 @@ fn build_time_code_and_cargo_configuration_are_refused() {
     )
     .unwrap();
     let err = b.refused("acceptor");
-    assert!(err.contains("helper is a procedural-macro crate") && err.contains("helper/src/lib.rs"), "{err}");
+    assert!(
+        err.contains("helper is a procedural-macro crate") && err.contains("helper/src/lib.rs"),
+        "{err}"
+    );
     std::fs::write(&manifest, &original).unwrap();
 
     // Cargo configuration and toolchain files in the workspace.
     for (file, text) in [
-        (".cargo/config.toml", "[build]\nrustc-wrapper = \"/bin/true\"\n"),
+        (
+            ".cargo/config.toml",
+            "[build]\nrustc-wrapper = \"/bin/true\"\n",
+        ),
         (".cargo/config", "[build]\nrustflags = [\"--cfg\", \"x\"]\n"),
-        ("acceptor/.cargo/config.toml", "[target.x86_64-unknown-linux-gnu]\nlinker = \"/bin/true\"\n"),
-        ("rust-toolchain.toml", "[toolchain]\npath = \"/tmp/elsewhere\"\n"),
+        (
+            "acceptor/.cargo/config.toml",
+            "[target.x86_64-unknown-linux-gnu]\nlinker = \"/bin/true\"\n",
+        ),
+        (
+            "rust-toolchain.toml",
+            "[toolchain]\npath = \"/tmp/elsewhere\"\n",
+        ),
         ("rust-toolchain", "nightly\n"),
     ] {
         let p = b.ws.join(file);
@@ -373,8 +495,14 @@ fn build_time_code_and_cargo_configuration_are_refused() {
 
     // Bad flags and replay files: exit 2, one clear line, before anything is built.
     for (flags, says) in [
-        (&["--budget", "nan"][..], "is not a number of seconds above zero"),
-        (&["--budget", "inf"], "is not a number of seconds above zero"),
+        (
+            &["--budget", "nan"][..],
+            "is not a number of seconds above zero",
+        ),
+        (
+            &["--budget", "inf"],
+            "is not a number of seconds above zero",
+        ),
         (&["--budget", "0"], "is not a number of seconds above zero"),
         (&["--memory", "1K"], "is not a size"),
         (&["--call-timeout", "0"], "not in 1.."),
@@ -393,7 +521,14 @@ fn build_time_code_and_cargo_configuration_are_refused() {
             std::fs::write(&p, t).unwrap();
         }
         let out = b
-            .cmd(&["check", "acceptor", "--dir", b.ws.to_str().unwrap(), "--replay", p.to_str().unwrap()])
+            .cmd(&[
+                "check",
+                "acceptor",
+                "--dir",
+                b.ws.to_str().unwrap(),
+                "--replay",
+                p.to_str().unwrap(),
+            ])
             .output()
             .unwrap();
         assert_eq!(out.status.code(), Some(2), "{name}");
@@ -402,10 +537,19 @@ fn build_time_code_and_cargo_configuration_are_refused() {
         err
     };
     let err = replay("only-name.yaml", Some("name: rep\n"));
-    assert!(err.contains("only-name.yaml: the schedule is empty"), "{err}");
-    let err = replay("empty-node.yaml", Some("name: rep\nsteps:\n  - deliver Prepare ->A1\n"));
+    assert!(
+        err.contains("only-name.yaml: the schedule is empty"),
+        "{err}"
+    );
+    let err = replay(
+        "empty-node.yaml",
+        Some("name: rep\nsteps:\n  - deliver Prepare ->A1\n"),
+    );
     assert!(err.contains("empty-node.yaml:3: `` is not a node"), "{err}");
-    let err = replay("accent.yaml", Some("name: rep\nsteps:\n  - deliver Prepare P1->É1\n"));
+    let err = replay(
+        "accent.yaml",
+        Some("name: rep\nsteps:\n  - deliver Prepare P1->É1\n"),
+    );
     assert!(err.contains("accent.yaml:3: `É1` is not a node"), "{err}");
     let fifo = b.root.join("fifo.yaml");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
@@ -420,7 +564,16 @@ fn build_time_code_and_cargo_configuration_are_refused() {
 fn stopped_check_leaves_nothing(b: &Bench, stop: impl FnOnce(&mut std::process::Child)) {
     let ws = b.ws.to_str().unwrap();
     let mut child = b
-        .cmd(&["check", "acceptor", "--dir", ws, "--schedules", "100000000", "--depth", "0"])
+        .cmd(&[
+            "check",
+            "acceptor",
+            "--dir",
+            ws,
+            "--schedules",
+            "100000000",
+            "--depth",
+            "0",
+        ])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -439,7 +592,9 @@ fn stopped_check_leaves_nothing(b: &Bench, stop: impl FnOnce(&mut std::process::
     assert!(alive(runner));
     stop(&mut child);
     let t = Instant::now();
-    wait_for("the runner to die", Duration::from_secs(2), || !alive(runner));
+    wait_for("the runner to die", Duration::from_secs(2), || {
+        !alive(runner)
+    });
     let _ = child.wait();
     eprintln!("runner gone after {:?}", t.elapsed());
 }

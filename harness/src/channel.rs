@@ -231,9 +231,7 @@ pub fn frame(secret: &str, json: &str) -> Vec<u8> {
 /// (learner code may have written something else before it; it cannot know the secret).
 pub fn unframe(bytes: &[u8], secret: &str) -> Option<String> {
     let key = format!("{secret} ");
-    let at = bytes
-        .windows(key.len())
-        .position(|w| w == key.as_bytes())?;
+    let at = bytes.windows(key.len()).position(|w| w == key.as_bytes())?;
     let rest = &bytes[at + key.len()..];
     let nl = rest.iter().position(|&b| b == b'\n')?;
     let len: usize = std::str::from_utf8(&rest[..nl]).ok()?.parse().ok()?;

@@ -377,7 +377,15 @@ mod tests {
 
     #[test]
     fn bad_node_names_are_errors_not_panics() {
-        for route in ["->A1", "P1->", "é1->A1", "P1->Ä2", "P99999999999->A1", "A0->P1", "A100->P1"] {
+        for route in [
+            "->A1",
+            "P1->",
+            "é1->A1",
+            "P1->Ä2",
+            "P99999999999->A1",
+            "A0->P1",
+            "A100->P1",
+        ] {
             let err = parse_step(&format!("deliver Prepare {route}")).unwrap_err();
             assert!(err.contains("is not a node"), "{route}: {err}");
         }

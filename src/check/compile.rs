@@ -170,7 +170,11 @@ fn config_file_in(dir: &Path) -> Option<PathBuf> {
     if let Ok(rd) = std::fs::read_dir(dir) {
         found.extend(
             rd.flatten()
-                .filter(|e| e.file_name().to_string_lossy().starts_with("rust-toolchain"))
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .starts_with("rust-toolchain")
+                })
                 .map(|e| e.path()),
         );
     }
@@ -411,7 +415,10 @@ fn rustup_which(rustup: &Path, tool: &str, dir: &Path) -> std::result::Result<Pa
     if p.is_file() {
         Ok(p)
     } else {
-        Err(format!("rustup names {} for {tool}, which is not a file", p.display()))
+        Err(format!(
+            "rustup names {} for {tool}, which is not a file",
+            p.display()
+        ))
     }
 }
 
@@ -456,7 +463,13 @@ pub fn toolchain(dir: &Path) -> Result<&'static Toolchain> {
 
 /// Is the environment variable `key` one that changes how cargo or rustc build?
 fn build_setting(key: &str) -> bool {
-    let kept = ["CARGO_HOME", "CARGO_NET_", "CARGO_HTTP_", "CARGO_REGISTRIES_", "CARGO_REGISTRY_"];
+    let kept = [
+        "CARGO_HOME",
+        "CARGO_NET_",
+        "CARGO_HTTP_",
+        "CARGO_REGISTRIES_",
+        "CARGO_REGISTRY_",
+    ];
     (key.starts_with("CARGO") && !kept.iter().any(|k| key.starts_with(k)))
         || key.starts_with("RUSTC")
         || key.starts_with("RUSTDOC")
@@ -524,7 +537,11 @@ pub fn graph_problem(meta: &serde_json::Value, ours: &[PathBuf]) -> Option<Strin
             continue;
         }
         let name = p["name"].as_str().unwrap_or("?");
-        let dir = manifest.parent().unwrap_or(Path::new("")).display().to_string();
+        let dir = manifest
+            .parent()
+            .unwrap_or(Path::new(""))
+            .display()
+            .to_string();
         if name == "paxos-api" {
             return Some(format!(
                 "{name} ({dir}) is not the workspace's paxos-api: your crates must depend on it as `paxos-api = {{ path = \"../paxos-api\" }}`"
@@ -740,7 +757,10 @@ mod tests {
         let main = std::fs::read_to_string(dirs.runner_dir.join("src/main.rs")).unwrap();
         assert!(main.contains("acceptor::MyAcceptor") && main.contains("RefProposer"));
         let harness = std::fs::read_to_string(dirs.root.join("harness/Cargo.toml")).unwrap();
-        assert!(harness.contains(&toml_str(api.to_str().unwrap())), "{harness}");
+        assert!(
+            harness.contains(&toml_str(api.to_str().unwrap())),
+            "{harness}"
+        );
         assert_eq!(
             std::fs::read_to_string(api.join("src/lib.rs")).unwrap(),
             super::super::embedded::exercise_file("paxos-api/src/lib.rs").unwrap()
@@ -755,10 +775,16 @@ mod tests {
         // next prepare.
         std::fs::write(dirs.runner_dir.join("build.rs"), "fn main() {}").unwrap();
         let err = verify(&dirs).unwrap_err().to_string();
-        assert!(err.contains("build.rs") && err.contains("appeared"), "{err}");
+        assert!(
+            err.contains("build.rs") && err.contains("appeared"),
+            "{err}"
+        );
         std::fs::write(dirs.root.join("harness/src/runner.rs"), "// forged").unwrap();
         let err = verify(&dirs).unwrap_err().to_string();
-        assert!(err.contains("runner.rs") && err.contains("changed"), "{err}");
+        assert!(
+            err.contains("runner.rs") && err.contains("changed"),
+            "{err}"
+        );
         let dirs = prepare(&cache, &ws, ex).unwrap();
         assert!(!dirs.runner_dir.join("build.rs").exists());
         verify(&dirs).unwrap();
@@ -796,17 +822,32 @@ mod tests {
             serde_json::json!({"name": name, "source": source, "manifest_path": format!("/ws/{name}/Cargo.toml"), "dependencies": [],
                 "targets": [{"kind": ["lib"], "src_path": format!("/ws/{name}/src/lib.rs")}, {"kind": kinds, "src_path": src}]})
         };
-        let meta = |p: serde_json::Value| serde_json::json!({"packages": [
+        let meta = |p: serde_json::Value| {
+            serde_json::json!({"packages": [
             {"name": "paxos-harness", "source": null, "manifest_path": "/cache/harness/Cargo.toml", "dependencies": [],
-             "targets": [{"kind": ["custom-build"], "src_path": "/cache/harness/build.rs"}]}, p]});
+             "targets": [{"kind": ["custom-build"], "src_path": "/cache/harness/build.rs"}]}, p]})
+        };
         let m = graph_problem(
-            &meta(pkg("acceptor", serde_json::Value::Null, &["custom-build"], "/ws/acceptor/gen.rs")),
+            &meta(pkg(
+                "acceptor",
+                serde_json::Value::Null,
+                &["custom-build"],
+                "/ws/acceptor/gen.rs",
+            )),
             &ours,
         )
         .unwrap();
-        assert!(m.contains("acceptor has a build script (/ws/acceptor/gen.rs)"), "{m}");
+        assert!(
+            m.contains("acceptor has a build script (/ws/acceptor/gen.rs)"),
+            "{m}"
+        );
         let m = graph_problem(
-            &meta(pkg("mac", "git+https://example.com/mac#abc".into(), &["proc-macro"], "/ws/mac/src/lib.rs")),
+            &meta(pkg(
+                "mac",
+                "git+https://example.com/mac#abc".into(),
+                &["proc-macro"],
+                "/ws/mac/src/lib.rs",
+            )),
             &ours,
         )
         .unwrap();
@@ -814,14 +855,34 @@ mod tests {
         // Registry crates may have both.
         let registry = "registry+https://github.com/rust-lang/crates.io-index";
         assert_eq!(
-            graph_problem(&meta(pkg("serde_derive", registry.into(), &["proc-macro"], "/r/lib.rs")), &ours),
+            graph_problem(
+                &meta(pkg(
+                    "serde_derive",
+                    registry.into(),
+                    &["proc-macro"],
+                    "/r/lib.rs"
+                )),
+                &ours
+            ),
             None
         );
         assert_eq!(
-            graph_problem(&meta(pkg("acceptor", serde_json::Value::Null, &["test"], "/ws/acceptor/tests/t.rs")), &ours),
+            graph_problem(
+                &meta(pkg(
+                    "acceptor",
+                    serde_json::Value::Null,
+                    &["test"],
+                    "/ws/acceptor/tests/t.rs"
+                )),
+                &ours
+            ),
             None
         );
-        let m = graph_problem(&meta(pkg("paxos-api", serde_json::Value::Null, &["test"], "/x")), &ours).unwrap();
+        let m = graph_problem(
+            &meta(pkg("paxos-api", serde_json::Value::Null, &["test"], "/x")),
+            &ours,
+        )
+        .unwrap();
         assert!(m.contains("is not the workspace's paxos-api"), "{m}");
     }
 
@@ -831,7 +892,14 @@ mod tests {
         let ws = tmp.path().join("ws");
         super::super::workspace::init(&ws, false).unwrap();
         refuse_config_files(&ws).unwrap();
-        for f in [".cargo/config.toml", ".cargo/config", "rust-toolchain.toml", "rust-toolchain", "acceptor/.cargo/config.toml", "acceptor/rust-toolchain"] {
+        for f in [
+            ".cargo/config.toml",
+            ".cargo/config",
+            "rust-toolchain.toml",
+            "rust-toolchain",
+            "acceptor/.cargo/config.toml",
+            "acceptor/rust-toolchain",
+        ] {
             let p = ws.join(f);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(&p, "").unwrap();
@@ -843,10 +911,25 @@ mod tests {
 
     #[test]
     fn build_settings_of_the_environment_are_recognised() {
-        for k in ["RUSTC_WRAPPER", "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTC", "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER", "CARGO_PROFILE_RELEASE_PANIC", "RUSTUP_TOOLCHAIN", "CARGO"] {
+        for k in [
+            "RUSTC_WRAPPER",
+            "RUSTFLAGS",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "CARGO_BUILD_RUSTC",
+            "CARGO_TARGET_X86_64_UNKNOWN_LINUX_GNU_LINKER",
+            "CARGO_PROFILE_RELEASE_PANIC",
+            "RUSTUP_TOOLCHAIN",
+            "CARGO",
+        ] {
             assert!(build_setting(k), "{k}");
         }
-        for k in ["CARGO_HOME", "CARGO_NET_OFFLINE", "CARGO_HTTP_PROXY", "HOME", "PATH"] {
+        for k in [
+            "CARGO_HOME",
+            "CARGO_NET_OFFLINE",
+            "CARGO_HTTP_PROXY",
+            "HOME",
+            "PATH",
+        ] {
             assert!(!build_setting(k), "{k}");
         }
     }

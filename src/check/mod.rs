@@ -167,11 +167,7 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
             between_calls,
         } => {
             outcome.verdict = Verdict::Panic;
-            let limit = format!(
-                "{} MiB (--memory {}M)",
-                limit >> 20,
-                limit >> 20
-            );
+            let limit = format!("{} MiB (--memory {}M)", limit >> 20, limit >> 20);
             outcome.detail = Some(match last_call {
                 Some(call) => format!(
                     "out of memory: {allocation} while calling {call}, with the harness process limited to {limit}; look for state that grows on every call"

@@ -169,7 +169,10 @@ mod tests {
             }
             std::thread::sleep(Duration::from_millis(10));
         };
-        assert!(found.iter().any(|(p, _)| *p == child.id() as i32), "{found:?}");
+        assert!(
+            found.iter().any(|(p, _)| *p == child.id() as i32),
+            "{found:?}"
+        );
         assert!(found.len() >= 2, "the shell and its sleep: {found:?}");
         for (pid, _) in found {
             // SAFETY: the shell and the sleep this test started.

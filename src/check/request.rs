@@ -57,7 +57,8 @@ pub fn load_replay(p: &Path) -> Result<PathBuf> {
         .canonicalize()
         .map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
     let shown = p.display();
-    let meta = std::fs::metadata(&path).map_err(|e| Error::io(format!("cannot read {shown}"), e))?;
+    let meta =
+        std::fs::metadata(&path).map_err(|e| Error::io(format!("cannot read {shown}"), e))?;
     if !meta.is_file() {
         return Err(Error::cannot_run(format!(
             "{shown} is not a regular file (a replay file is one that `paxos-tutor check` saved)"
@@ -83,13 +84,12 @@ pub fn load_replay(p: &Path) -> Result<PathBuf> {
         Error::cannot_run(format!("{shown}:{line}: not valid UTF-8"))
     })?;
     let trace = paxos_harness::trace::parse(&text).map_err(|e| {
-        Error::cannot_run(match e
-            .strip_prefix("line ")
-            .and_then(|r| r.split_once(": "))
-        {
-            Some((n, msg)) if n.parse::<usize>().is_ok() => format!("{shown}:{n}: {msg}"),
-            _ => format!("{shown}: {e}"),
-        })
+        Error::cannot_run(
+            match e.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
+                Some((n, msg)) if n.parse::<usize>().is_ok() => format!("{shown}:{n}: {msg}"),
+                _ => format!("{shown}: {e}"),
+            },
+        )
     })?;
     if trace.steps.is_empty() {
         return Err(Error::cannot_run(format!(

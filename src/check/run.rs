@@ -476,7 +476,10 @@ mod tests {
             allocation_failure("memory allocation of 104857600 bytes failed\n").as_deref(),
             Some("memory allocation of 104857600 bytes failed")
         );
-        assert_eq!(allocation_failure("memory allocation of many bytes failed"), None);
+        assert_eq!(
+            allocation_failure("memory allocation of many bytes failed"),
+            None
+        );
         assert_eq!(allocation_failure("a panic"), None);
     }
 
