@@ -509,7 +509,10 @@ fn cargo_command(tc: &Toolchain, dirs: &BuildDirs) -> Command {
 /// Refuse build-time code in the learner's local dependency graph, as `cargo metadata` reports
 /// it: a build script (a `build.rs`, or any file named by `build = "..."`) or a procedural macro
 /// in a path or git package, a second `paxos-api`, or a dependency on the harness itself.
-pub fn check_graph(dirs: &BuildDirs) -> Result<()> {
+///
+/// `Ok(Some(text))`: cargo could not read the graph (a broken manifest, a dependency it cannot
+/// fetch); nothing is built, and `text` is cargo's message, reported as a compile error.
+pub fn check_graph(dirs: &BuildDirs) -> Result<Option<String>> {
     let tc = toolchain(&dirs.root)?;
     let out = cargo_command(tc, dirs)
         .args(["metadata", "--format-version", "1", "--manifest-path"])
@@ -520,12 +523,13 @@ pub fn check_graph(dirs: &BuildDirs) -> Result<()> {
             Error::cannot_run(format!("cannot run cargo ({}): {e}", tc.cargo.display()))
         })?;
     if !out.status.success() {
-        // A manifest cargo cannot read: the build reports it as the learner's error.
-        return Ok(());
+        return Ok(Some(
+            String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
+        ));
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| Error::cannot_run(format!("cannot read `cargo metadata`: {e}")))?;
-    graph_problem(&meta, &dirs.ours()).map_or(Ok(()), |m| Err(Error::cannot_run(m)))
+    graph_problem(&meta, &dirs.ours()).map_or(Ok(None), |m| Err(Error::cannot_run(m)))
 }
 
 /// The first reason to refuse the dependency graph `meta`, if any (`ours`: the generated manifests).
@@ -602,7 +606,8 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
-/// Build the runner. `on_progress` gets a short line per compiled unit.
+/// Check the dependency graph ([`check_graph`]), then build the runner. `on_progress` gets a short
+/// line per compiled unit.
 pub fn build(
     dirs: &BuildDirs,
     ws: &Path,
@@ -610,6 +615,11 @@ pub fn build(
     color: bool,
     mut on_progress: impl FnMut(&str),
 ) -> Result<Built> {
+    let fix = |s: String| if color { s } else { strip_ansi(&s) };
+    // Nothing is built before the graph is known to hold no build-time code of the learner's.
+    if let Some(text) = check_graph(dirs)? {
+        return Ok(Built::CompileError(fix(text)));
+    }
     let tc = toolchain(&dirs.root)?;
     let mut child = cargo_command(tc, dirs)
         .arg("build")
@@ -676,7 +686,6 @@ pub fn build(
     let cargo_err = err_thread.join().unwrap_or_default();
     // Nothing the build started outlives it.
     super::procs::kill_descendants(std::time::Duration::from_secs(2));
-    let fix = |s: String| if color { s } else { strip_ansi(&s) };
     if status.success() {
         return Ok(Built::Ok);
     }

@@ -67,7 +67,6 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
     };
     let cache = crate::paths::cache_dir()?;
     let dirs = compile::prepare(&cache, &ws, ex)?;
-    compile::check_graph(&dirs)?;
     let pb = progress_bar(ui, args.format);
     if let Some(pb) = &pb {
         pb.set_message(format!(
