@@ -225,6 +225,9 @@ fn remove_strays(dir: &Path, keep: &[PathBuf]) -> Result<Vec<PathBuf>> {
 /// Write (only where changed) paxos-api, the harness and the runner, and remove anything else
 /// found in those folders (a `build.rs` planted there would run at the next build).
 pub fn prepare(cache: &Path, ws: &Path, ex: &Exercise) -> Result<BuildDirs> {
+    // Cargo runs in the runner's folder: every path handed to it must be absolute.
+    let cache = &std::path::absolute(cache)
+        .map_err(|e| Error::io(format!("cannot resolve {}", cache.display()), e))?;
     let ws_text = utf8(ws)?;
     if cache.starts_with(ws) {
         return Err(Error::cannot_run(format!(
@@ -683,6 +686,7 @@ pub fn build(
         }
     }
     let status = child.wait().map_err(|e| Error::io("cargo build", e))?;
+    super::interrupt::stop_here_if_interrupted();
     let cargo_err = err_thread.join().unwrap_or_default();
     // Nothing the build started outlives it.
     super::procs::kill_descendants(std::time::Duration::from_secs(2));

@@ -237,6 +237,7 @@ pub fn cmd_check(args: &CheckArgs, ui: Ui) -> Result<u8> {
     procs::protect_self();
     interrupt::install();
     let outcome = check(args, ui)?;
+    interrupt::stop_here_if_interrupted();
     let ws = workspace::locate(args.dir.as_deref())?;
     if args.replay.is_none() {
         let record = state::LastVerdict {

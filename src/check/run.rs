@@ -266,6 +266,7 @@ fn spawn_and_wait(
     limits: &Limits,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<Spawned> {
+    super::interrupt::stop_here_if_interrupted();
     std::fs::create_dir_all(scratch)
         .map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
     let secret = procs::secret().map_err(|e| Error::io("cannot read /dev/urandom", e))?;
@@ -410,6 +411,8 @@ fn spawn_and_wait(
             handle(line, &mut last_call);
         }
     };
+    // A signal killed it: no verdict on an interrupted run (the handler ends the process).
+    super::interrupt::stop_here_if_interrupted();
     // Nothing the child started outlives it: its group, then every descendant that left it.
     procs::kill_group(child.id());
     procs::kill_descendants(Duration::from_secs(2));
