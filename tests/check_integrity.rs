@@ -574,13 +574,20 @@ fn stopped_check_leaves_nothing(b: &Bench, stop: impl FnOnce(&mut std::process::
             "--depth",
             "0",
         ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stdout(std::fs::File::create(b.root.join("stopped.out")).unwrap())
+        .stderr(std::fs::File::create(b.root.join("stopped.err")).unwrap())
         .spawn()
         .unwrap();
     let me = child.id() as i32;
     let mut runner = None;
     wait_for("the runner to start", Duration::from_secs(300), || {
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!(
+                "the check ended before it was stopped ({status}): {}{}",
+                read(&b.root.join("stopped.out")),
+                read(&b.root.join("stopped.err"))
+            );
+        }
         runner = descendants(me)
             .into_iter()
             .find(|(_, comm)| comm.starts_with("paxos-runner"))
