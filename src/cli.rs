@@ -225,14 +225,21 @@ pub struct CheckArgs {
     pub takeover_timeouts: Option<u32>,
     /// Exhaustive phase: a time limit in seconds, as a safety net (default 60). The depth and
     /// --max-states bound the search, so a check explores the same schedules on any machine.
-    #[arg(long, value_name = "SECONDS")]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_budget)]
     pub budget: Option<f64>,
     /// Exhaustive phase: memory budget, as unique states kept (about 1 KB each with the frontier).
-    #[arg(long, value_name = "N", default_value_t = 4_000_000)]
+    #[arg(long, value_name = "N", default_value_t = 4_000_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub max_states: u64,
     /// Wall-clock limit for one call into your code, in milliseconds.
-    #[arg(long, default_value_t = 2000, value_name = "MS")]
+    #[arg(long, default_value_t = 2000, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub call_timeout: u64,
+    /// Memory limit of the process that runs your code (its address space), as N with a unit
+    /// (512M, 4G) or a number of MiB (default 4G). An allocation beyond it ends the check, naming
+    /// the call.
+    #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
+    pub memory: Option<Memory>,
 }
 
 #[derive(Debug, Args)]
@@ -285,4 +292,64 @@ fn parse_difficulty(v: &str) -> Result<(u8, u8), String> {
 
 fn parse_takeover(v: &str) -> Result<Takeover, String> {
     paxos_harness::runner::parse_takeover(v).map(Takeover)
+}
+
+/// `--budget SECONDS`: a finite number above zero.
+fn parse_budget(v: &str) -> Result<f64, String> {
+    match v.trim().parse::<f64>() {
+        Ok(b) if b.is_finite() && b > 0.0 => Ok(b),
+        _ => Err(format!(
+            "`{v}` is not a number of seconds above zero (e.g. 60 or 2.5)"
+        )),
+    }
+}
+
+/// `--memory SIZE`, in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Memory(pub u64);
+
+fn parse_memory(v: &str) -> Result<Memory, String> {
+    let bad = || format!("`{v}` is not a size such as 512M, 4G or 4096 (MiB), of at least 64M");
+    let t = v.trim();
+    let (num, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, "M"),
+    };
+    let n: u64 = num.parse().map_err(|_| bad())?;
+    let shift = match unit.to_ascii_uppercase().trim_end_matches(['B', 'I']) {
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(bad()),
+    };
+    let bytes = n.checked_mul(1 << shift).ok_or_else(bad)?;
+    if bytes < 64 << 20 {
+        return Err(bad());
+    }
+    Ok(Memory(bytes))
+}
+
+#[cfg(test)]
+mod value_tests {
+    use super::*;
+
+    #[test]
+    fn budgets_are_finite_and_positive() {
+        assert_eq!(parse_budget("2.5"), Ok(2.5));
+        for bad in ["nan", "NaN", "inf", "-inf", "0", "-1", "", "x"] {
+            assert!(parse_budget(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn memory_sizes() {
+        assert_eq!(parse_memory("4G"), Ok(Memory(4 << 30)));
+        assert_eq!(parse_memory("512M"), Ok(Memory(512 << 20)));
+        assert_eq!(parse_memory("512MiB"), Ok(Memory(512 << 20)));
+        assert_eq!(parse_memory("1024"), Ok(Memory(1 << 30)));
+        for bad in ["1M", "4X", "G", "", "-4G", "99999999999999T"] {
+            assert!(parse_memory(bad).is_err(), "{bad}");
+        }
+    }
 }

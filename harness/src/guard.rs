@@ -124,11 +124,15 @@ pub struct Panicked {
 pub fn call<R>(kind: CallKind, node: u32, f: impl FnOnce() -> R) -> Result<R, Panicked> {
     CURRENT.store(kind as u64 | ((node as u64) << 8), Relaxed);
     SEQ.fetch_add(1, Relaxed);
-    if ANNOUNCE.load(Relaxed) {
+    let announcing = ANNOUNCE.load(Relaxed);
+    if announcing {
         announce(kind, node);
     }
     let r = catch_unwind(AssertUnwindSafe(f));
     CURRENT.store(0, Relaxed);
+    if announcing {
+        announce_return();
+    }
     r.map_err(|_| Panicked {
         call: kind.describe(&crate::world::node_name(paxos_api::NodeId(node))),
         message: PANIC
@@ -149,6 +153,15 @@ fn announce(kind: CallKind, node: u32) {
         kind.describe(&crate::world::node_name(paxos_api::NodeId(node))),
         STEP.load(Relaxed)
     );
+    let _ = err.flush();
+}
+
+/// The announced call returned: a crash after this is not in learner code.
+#[cold]
+fn announce_return() {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "{}returned", crate::runner::MARK);
     let _ = err.flush();
 }
 

@@ -5,8 +5,10 @@
 //! - [`explore`]: traces, random schedules, shrinking and the exhaustive search.
 //! - [`trace`]: the trace language and the library of named scenarios.
 //! - [`guard`]: panics and runaway calls in learner code.
-//! - [`runner`]: the child process `paxos-tutor check` runs: phases, progress, the result file.
+//! - [`runner`]: the child process `paxos-tutor check` runs: phases, progress, the result.
+//! - [`channel`]: its private channel with the parent: the request in, the result out.
 
+pub mod channel;
 pub mod explore;
 pub mod guard;
 pub mod hash;

@@ -1,15 +1,18 @@
-//! The child process of `paxos-tutor check`. It runs the phases (traces, random schedules,
-//! exhaustive search, or one replay), reports progress on stderr behind a marker, and writes one
-//! JSON result to the file named by `--result` (atomically). Learner output on stdout and stderr
-//! is not part of the protocol: the parent discards it.
+//! The child process of `paxos-tutor check`. It reads one [`Options`] request from its private
+//! channel (see [`crate::channel`]), runs the phases (traces, random schedules, exhaustive search,
+//! or one replay), reports progress on stderr behind a marker, and writes one JSON result back on
+//! the channel. Learner output on stdout and stderr is not part of the protocol.
 //!
-//! Exit codes: 0 the result file was written; 3 a call timed out (result written by the watchdog);
-//! 2 bad arguments. Anything else (a signal, an abort) is a crash the parent reports.
+//! Exit codes: 0 the result was written (a call that timed out is a result too, written by the
+//! watchdog); 2 a bad request. Anything else (a signal, an abort, an exit of learner code) is a
+//! crash the parent reports.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
+
+use crate::channel;
 
 use crate::explore::{self, replay, Bounds, Found, Takeover};
 use crate::guard;
@@ -22,11 +25,11 @@ use crate::world::{Failure, Step};
 /// Marks the runner's own lines on stderr.
 pub const MARK: &str = "\u{1e}paxos-harness ";
 
-/// What the parent asked for.
-#[derive(Clone, Debug)]
+/// What the parent asked for: the one request both sides share (sent as text, see
+/// [`channel::Request`]).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Options {
     pub exercise: String,
-    pub result: PathBuf,
     pub seed: u64,
     pub schedules: u64,
     pub depth: u32,
@@ -47,13 +50,16 @@ pub struct Options {
     pub takeover: Option<(u32, u32)>,
     /// The takeover search's timeout budget, for each turn.
     pub takeover_timeouts: u32,
+    /// Print a marker on stdout before every step (to show the learner's output step by step).
+    pub echo_steps: bool,
+    /// Announce every call into learner code on stderr (to name the call that crashed).
+    pub announce: bool,
 }
 
 impl Default for Options {
     fn default() -> Self {
         Options {
             exercise: String::new(),
-            result: PathBuf::from("result.json"),
             seed: 1,
             schedules: 10_000,
             depth: 9,
@@ -69,6 +75,8 @@ impl Default for Options {
             liveness_depth: 3,
             takeover: Some(DEFAULT_TAKEOVER),
             takeover_timeouts: 0,
+            echo_steps: false,
+            announce: false,
         }
     }
 }
@@ -93,73 +101,15 @@ pub fn parse_takeover(v: &str) -> Result<Option<(u32, u32)>, String> {
     Ok(Some((early, late)))
 }
 
-/// Parse the runner's arguments (`--key value` pairs).
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut o = Options::default();
-    let mut i = 0;
-    while i < args.len() {
-        let key = args[i].as_str();
-        let val = args
-            .get(i + 1)
-            .ok_or_else(|| format!("{key} needs a value"))?;
-        let num = |v: &str| {
-            v.parse::<u64>()
-                .map_err(|_| format!("{key}: `{v}` is not a number"))
-        };
-        match key {
-            "--exercise" => o.exercise = val.clone(),
-            "--result" => o.result = PathBuf::from(val),
-            "--seed" => o.seed = num(val)?,
-            "--schedules" => o.schedules = num(val)?,
-            "--depth" => o.depth = num(val)? as u32,
-            "--crashes" => o.crashes = num(val)? as u32,
-            "--timeouts" => o.timeouts = num(val)? as u32,
-            "--proposers" => o.proposers = num(val)? as u32,
-            "--budget" => {
-                o.budget = val
-                    .parse()
-                    .map_err(|_| format!("--budget: `{val}` is not a number"))?
-            }
-            "--max-states" => o.max_states = num(val)? as usize,
-            "--liveness-depth" => o.liveness_depth = num(val)? as u32,
-            "--takeover" => o.takeover = parse_takeover(val)?,
-            "--takeover-timeouts" => o.takeover_timeouts = num(val)? as u32,
-            "--call-timeout" => o.call_timeout_ms = num(val)?,
-            "--replay" => o.replay = Some(PathBuf::from(val)),
-            "--shrink" => o.shrink_replays = num(val)? as usize,
-            "--traces" => o.traces = val != "off",
-            "--echo-steps" => {
-                guard::ECHO_STEPS.store(val == "on", std::sync::atomic::Ordering::Relaxed)
-            }
-            "--announce" => {
-                guard::ANNOUNCE.store(val == "on", std::sync::atomic::Ordering::Relaxed)
-            }
-            _ => return Err(format!("unknown argument {key}")),
-        }
-        i += 2;
-    }
-    Ok(o)
-}
-
-static RESULT_PATH: OnceLock<PathBuf> = OnceLock::new();
 static STARTED: OnceLock<Instant> = OnceLock::new();
 
-fn write_result(json: &str) {
-    if let Some(path) = RESULT_PATH.get() {
-        let tmp = path.with_extension("tmp");
-        if std::fs::write(&tmp, json).is_ok() {
-            let _ = std::fs::rename(&tmp, path);
-        }
-    }
-}
-
+/// The watchdog's verdict: written on the channel like any result, then the process ends.
 fn on_timeout(what: String) {
     let json = format!(
         "{{\"verdict\":\"timeout\",\"schedules\":0,\"timeout\":{},\"violation\":null,\"exhaustive\":[]}}",
         json_str(&what)
     );
-    write_result(&json);
-    std::process::exit(3);
+    channel::finish(&json);
 }
 
 /// Report progress to the parent: `phase done total detail`.
@@ -660,19 +610,20 @@ fn error_json(msg: &str) -> String {
 /// The runner's `main`: the generated runner crate calls this with the learner's constructors.
 pub fn main(impls: Impls) {
     STARTED.get_or_init(Instant::now);
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let o = match parse_args(&args) {
+    // Before any learner code runs: the request, and nothing left for learner code to reach.
+    let o = match channel::take_request() {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("paxos-harness: {e}");
-            std::process::exit(2);
+            eprintln!("paxos-harness: {e} (this program is run by `paxos-tutor check`)");
+            channel::fail(2);
         }
     };
-    let _ = RESULT_PATH.set(o.result.clone());
+    guard::ECHO_STEPS.store(o.echo_steps, std::sync::atomic::Ordering::Relaxed);
+    guard::ANNOUNCE.store(o.announce, std::sync::atomic::Ordering::Relaxed);
     guard::install_panic_hook();
     guard::start_watchdog(Duration::from_millis(o.call_timeout_ms.max(10)), on_timeout);
     let json = run(impls, &o);
-    write_result(&json);
+    channel::finish(&json);
 }
 
 /// Which parts are the learner's, by exercise name.

@@ -92,13 +92,16 @@ fn parse_node(s: &str) -> Result<Option<u32>, String> {
     if s == "*" {
         return Ok(None);
     }
-    let (kind, n) = s.split_at(1);
-    let n: u32 = n
+    // By characters, not bytes: an empty or non-ASCII name is an error, not a panic.
+    let mut chars = s.chars();
+    let kind = chars.next();
+    let n: u32 = chars
+        .as_str()
         .parse()
         .map_err(|_| format!("`{s}` is not a node (A1, P2 or *)"))?;
     match kind {
-        "A" if n >= 1 => Ok(Some(n)),
-        "P" if n >= 1 => Ok(Some(PROPOSER_BASE + n)),
+        Some('A') if (1..PROPOSER_BASE).contains(&n) => Ok(Some(n)),
+        Some('P') if (1..=u32::MAX - PROPOSER_BASE).contains(&n) => Ok(Some(PROPOSER_BASE + n)),
         _ => Err(format!("`{s}` is not a node (A1, P2 or *)")),
     }
 }
@@ -400,4 +403,27 @@ pub fn to_file(
         s.push_str(&format!("  - {}\n", exact_line(step)));
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_node_names_are_errors_not_panics() {
+        for route in [
+            "->A1",
+            "P1->",
+            "é1->A1",
+            "P1->Ä2",
+            "P99999999999->A1",
+            "A0->P1",
+            "A100->P1",
+        ] {
+            let err = parse_step(&format!("deliver Prepare {route}")).unwrap_err();
+            assert!(err.contains("is not a node"), "{route}: {err}");
+        }
+        assert!(parse_step("deliver Prepare(1,é)  P1->A1").is_err());
+        assert!(parse_step("deliver Prepare P1->A1").is_ok());
+    }
 }

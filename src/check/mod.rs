@@ -6,8 +6,10 @@ pub mod compile;
 pub mod embedded;
 pub mod exercises;
 pub mod interrupt;
+pub mod procs;
 pub mod render;
 pub mod report;
+pub mod request;
 pub mod run;
 pub mod sources;
 pub mod state;
@@ -61,11 +63,9 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
     let ex = exercises::find(&args.exercise).map_err(Error::cannot_run)?;
     let ws = workspace::locate(args.dir.as_deref())?;
     workspace::check_contract(&ws)?;
+    compile::refuse_config_files(&ws)?;
     let replay = match &args.replay {
-        Some(p) => Some(
-            p.canonicalize()
-                .map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?,
-        ),
+        Some(p) => Some(request::load_replay(p)?),
         None => None,
     };
     let cache = crate::paths::cache_dir()?;
@@ -82,6 +82,9 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
             pb.set_message(format!("building: compiled {unit}"));
         }
     })?;
+    if matches!(built, compile::Built::Ok) {
+        compile::verify(&dirs)?;
+    }
     let mut outcome = Outcome {
         exercise: ex.name.to_string(),
         verdict: Verdict::Pass,
@@ -107,48 +110,16 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         return Ok(outcome);
     }
     let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
-    let mut runner_args: Vec<String> = vec![
-        "--exercise".into(),
-        ex.name.into(),
-        "--seed".into(),
-        args.seed.to_string(),
-        "--schedules".into(),
-        args.schedules.to_string(),
-        "--depth".into(),
-        args.depth.unwrap_or(DEFAULT_DEPTH).to_string(),
-        "--crashes".into(),
-        args.crashes.unwrap_or(DEFAULT_CRASHES).to_string(),
-        "--timeouts".into(),
-        args.timeouts.unwrap_or(DEFAULT_TIMEOUTS).to_string(),
-        "--proposers".into(),
-        args.proposers.unwrap_or(0).to_string(),
-        "--budget".into(),
-        budget.to_string(),
-        "--call-timeout".into(),
-        args.call_timeout.to_string(),
-        "--max-states".into(),
-        args.max_states.to_string(),
-        "--takeover".into(),
-        match args.takeover {
-            Some(crate::cli::Takeover(t)) => t,
-            // `--depth 0` skips the exhaustive phase, the takeover search included.
-            None if args.depth == Some(0) => None,
-            None => Some(paxos_harness::runner::DEFAULT_TAKEOVER),
-        }
-        .map_or_else(|| "off".to_string(), |(e, l)| format!("{e}+{l}")),
-        "--takeover-timeouts".into(),
-        args.takeover_timeouts.unwrap_or(0).to_string(),
-    ];
-    if let Some(r) = &replay {
-        runner_args.push("--replay".into());
-        runner_args.push(r.display().to_string());
-    }
-    let limit = Duration::from_secs_f64(120.0 + budget * 2.0 + args.schedules as f64 / 1000.0);
+    let options = request::options(args, ex, replay.as_deref());
+    let limits = run::Limits {
+        wall: Duration::from_secs_f64(120.0 + budget * 2.0 + args.schedules as f64 / 1000.0),
+        memory: args.memory.map_or(run::DEFAULT_MEMORY, |m| m.0),
+    };
     let ended = run::run(
         &dirs.binary(),
-        &runner_args,
+        &options,
         &dirs.root.join("scratch"),
-        limit,
+        &limits,
         |p| {
             if let Some(pb) = &pb {
                 let msg = match p.phase.as_str() {
@@ -192,6 +163,26 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                 None => format!("the harness process died: {how}"),
             });
         }
+        run::Ended::OutOfMemory {
+            allocation,
+            limit,
+            last_call,
+            between_calls,
+        } => {
+            outcome.verdict = Verdict::Panic;
+            let limit = format!("{} MiB (--memory {}M)", limit >> 20, limit >> 20);
+            outcome.detail = Some(match last_call {
+                Some(call) => format!(
+                    "out of memory: {allocation} while calling {call}, with the harness process limited to {limit}; look for state that grows on every call"
+                ),
+                None if between_calls => format!(
+                    "out of memory: {allocation} in the harness itself, between calls into your code, with the process limited to {limit}; the search keeps every state it has seen (lower --max-states, or a `Debug` that prints less, uses less)"
+                ),
+                None => format!(
+                    "out of memory: {allocation}, with the harness process limited to {limit}"
+                ),
+            });
+        }
         run::Ended::Result(text) => {
             let r: RunnerResult = serde_json::from_str(&text).map_err(|e| {
                 Error::cannot_run(format!(
@@ -227,22 +218,23 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                 crate::paths::write_atomic(&path, text.as_bytes())?;
                 // Replay the counterexample alone, in a fresh process, to show what the learner's
                 // code printed in it; it must fail there too.
-                let args = vec![
-                    "--exercise".to_string(),
-                    ex.name.to_string(),
-                    "--replay".to_string(),
-                    path.display().to_string(),
-                ];
                 let (printed, failed) = run::learner_output(
                     &dirs.binary(),
-                    &args,
+                    &request::replay_options(ex, &path),
                     &dirs.root.join("scratch"),
-                    Duration::from_secs(60),
+                    &run::Limits {
+                        wall: Duration::from_secs(60),
+                        memory: limits.memory,
+                    },
                 )
                 .unwrap_or_default();
                 outcome.printed = printed;
-                outcome.replay_file = Some(path.display().to_string());
-                if failed == Some(false) && replay.is_none() {
+                // A failure before the first step (in `start`) has no schedule to replay:
+                // `--replay` refuses an empty one, so none is offered.
+                if !f.steps.is_empty() {
+                    outcome.replay_file = Some(path.display().to_string());
+                }
+                if !f.steps.is_empty() && failed == Some(false) && replay.is_none() {
                     // It failed in the check's process but not in a fresh one: state that lives
                     // outside the nodes (a static, a counter) carried over from earlier schedules.
                     outcome.verdict = Verdict::Incomplete;
@@ -275,8 +267,12 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
 }
 
 pub fn cmd_check(args: &CheckArgs, ui: Ui) -> Result<u8> {
+    // Before any child starts: non-dumpable, a subreaper, no leaked descriptors; then SIGINT,
+    // SIGTERM and SIGHUP kill every descendant.
+    procs::protect_self();
     interrupt::install();
     let outcome = check(args, ui)?;
+    interrupt::stop_here_if_interrupted();
     let ws = workspace::locate(args.dir.as_deref())?;
     if args.replay.is_none() {
         let record = state::LastVerdict {

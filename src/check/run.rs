@@ -1,18 +1,48 @@
-//! Running the built harness as a child process: its own process group, a wall-clock limit,
-//! stdout and stderr read on their own threads (learner output is discarded; the harness's
-//! progress lines are picked out by their marker), and the result read from a file.
+//! Running the built harness as a child process.
+//!
+//! - The request ([`Options`]) and a secret fresh for each run go to the child on its stdin, a
+//!   Unix socket; the child answers on the same socket (see `harness/src/channel.rs`). Nothing
+//!   about the check is in argv or the environment, and a result counts only when it carries the
+//!   secret and the child exited 0 on its own.
+//! - The child runs in its own process group, in the scratch folder of the cache, with a small
+//!   environment, an address-space limit (`--memory`), and `PR_SET_PDEATHSIG`, so it dies with
+//!   paxos-tutor.
+//! - Its stdout and stderr are read as bytes on their own threads, line by line with lines cut at
+//!   [`LINE_LIMIT`]; the harness's progress lines are picked out by their marker; an allocation
+//!   failure is noticed by the message Rust prints before it aborts.
+//! - When it ends (or the wall-clock limit is hit) its group and every descendant are killed,
+//!   and the readers are waited for only so long.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader, Read, Write as _};
+use std::os::unix::net::UnixStream;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use paxos_harness::channel::{unframe, Request};
+use paxos_harness::runner::Options;
+
+use super::procs;
 use crate::error::{Error, Result};
 
 /// The marker the harness puts before its own lines on stderr (see `harness/src/runner.rs`).
 pub const MARK: &str = "\u{1e}paxos-harness ";
+
+/// The longest line of child output kept; the rest of a longer line is skipped.
+pub const LINE_LIMIT: usize = 64 * 1024;
+/// The most the result channel holds (a result is a few hundred kilobytes at most).
+const RESULT_LIMIT: u64 = 64 << 20;
+/// How long the readers may take to finish once the child and its descendants are dead.
+const READER_GRACE: Duration = Duration::from_secs(2);
+
+/// `CAP_SYS_PTRACE` (linux/capability.h).
+#[cfg(target_os = "linux")]
+const CAP_SYS_PTRACE: libc::c_ulong = 19;
+
+/// The default memory limit of the child: its address space, in bytes.
+pub const DEFAULT_MEMORY: u64 = 4 << 30;
 
 /// A progress report from the harness.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,14 +56,24 @@ pub struct Progress {
 /// How the child ended.
 #[derive(Debug)]
 pub enum Ended {
-    /// It wrote its result (JSON text).
+    /// It wrote its result (JSON text) with the secret, and exited 0.
     Result(String),
     /// It did not finish within the wall-clock limit and was killed.
     WallClock(Duration),
-    /// It died without a result: a signal (stack overflow, abort) or an unexpected exit code.
+    /// It died without a result: a signal (stack overflow, abort), an exit of learner code, an
+    /// exit status other than 0, or no result with the secret.
     Crashed {
         how: String,
         last_call: Option<String>,
+    },
+    /// An allocation failed under the memory limit (Rust printed the failed allocation, then
+    /// aborted). `last_call` is the call into learner code that was running, when one was.
+    OutOfMemory {
+        allocation: String,
+        limit: u64,
+        last_call: Option<String>,
+        /// The run that named the call saw the failure outside any learner call.
+        between_calls: bool,
     },
 }
 
@@ -48,25 +88,12 @@ fn parse_progress(line: &str) -> Option<Progress> {
     })
 }
 
-/// Signal the child's whole process group (SIGTERM, a grace period, then SIGKILL).
-fn kill_group(child: &mut Child) {
-    let pgid = child.id() as i32;
-    // SAFETY: killpg only sends a signal to the group we created with process_group(0).
-    unsafe {
-        libc::killpg(pgid, libc::SIGTERM);
-    }
-    let deadline = Instant::now() + Duration::from_millis(500);
-    while Instant::now() < deadline {
-        if let Ok(Some(_)) = child.try_wait() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    // SAFETY: as above.
-    unsafe {
-        libc::killpg(pgid, libc::SIGKILL);
-    }
-    let _ = child.wait();
+/// `memory allocation of 104857600 bytes failed` → that sentence, when the line is Rust's message.
+fn allocation_failure(line: &str) -> Option<String> {
+    let rest = line.trim().strip_prefix("memory allocation of ")?;
+    let n = rest.strip_suffix(" bytes failed")?;
+    n.parse::<u64>().ok()?;
+    Some(line.trim().to_string())
 }
 
 fn describe_status(status: std::process::ExitStatus) -> String {
@@ -76,46 +103,59 @@ fn describe_status(status: std::process::ExitStatus) -> String {
                 .into()
         }
         Some(libc::SIGABRT) => "it aborted (a stack overflow, or a panic while panicking)".into(),
-        Some(libc::SIGKILL) => "it was killed (out of memory?)".into(),
+        Some(libc::SIGKILL) => "it was killed (SIGKILL)".into(),
         Some(s) => format!("it was killed by signal {s}"),
-        None => format!("it exited with status {}", status.code().unwrap_or(-1)),
+        None => match status.code() {
+            Some(0) => "it exited (status 0) before the harness finished: something in your code ended the process".into(),
+            Some(c) => format!("it exited with status {c} before the harness finished"),
+            None => "it ended without an exit status".into(),
+        },
     }
 }
 
-/// Run `binary args…`, writing the result to a temporary file in `scratch`.
+/// Where and how the child runs.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// The whole run's wall-clock limit.
+    pub wall: Duration,
+    /// The child's address space, in bytes.
+    pub memory: u64,
+}
+
+/// Run the harness with request `options`.
 pub fn run(
     binary: &Path,
-    args: &[String],
+    options: &Options,
     scratch: &Path,
-    limit: Duration,
+    limits: &Limits,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Ended> {
-    let result = result_file(scratch)?;
-    let first = spawn_and_wait(
-        binary,
-        args,
-        &result,
-        limit,
-        Mode::default(),
-        &mut on_progress,
-    )?;
+    let first = spawn_and_wait(binary, options, scratch, limits, &mut on_progress)?;
+    let rerun = |o: &Options| -> Result<Spawned> {
+        // The same request gives the same schedules: run again announcing every call, and name
+        // the last one announced.
+        let o = Options {
+            announce: true,
+            ..o.clone()
+        };
+        spawn_and_wait(binary, &o, scratch, limits, &mut |_| {})
+    };
     match first.ended {
         Ended::Crashed { how, .. } => {
-            // A crash: the same arguments give the same schedules, so run again announcing every
-            // call, and name the last one announced.
-            let again = spawn_and_wait(
-                binary,
-                args,
-                &result,
-                limit,
-                Mode {
-                    announce: true,
-                    capture: false,
-                },
-                &mut |_| {},
-            )?;
+            let again = rerun(options)?;
             Ok(Ended::Crashed {
                 how,
+                last_call: again.last_call,
+            })
+        }
+        Ended::OutOfMemory {
+            allocation, limit, ..
+        } => {
+            let again = rerun(options)?;
+            Ok(Ended::OutOfMemory {
+                allocation,
+                limit,
+                between_calls: again.last_call.is_none() && again.returned,
                 last_call: again.last_call,
             })
         }
@@ -131,34 +171,24 @@ pub type Printed = Vec<(String, Vec<String>)>;
 /// replay ended without a result).
 pub fn learner_output(
     binary: &Path,
-    args: &[String],
+    options: &Options,
     scratch: &Path,
-    limit: Duration,
+    limits: &Limits,
 ) -> Result<(Printed, Option<bool>)> {
-    let result = result_file(scratch)?;
-    let mut args = args.to_vec();
-    args.extend(["--echo-steps".to_string(), "on".to_string()]);
-    let spawned = spawn_and_wait(
-        binary,
-        &args,
-        &result,
-        limit,
-        Mode {
-            announce: false,
-            capture: true,
-        },
-        &mut |_| {},
-    )?;
+    let o = Options {
+        echo_steps: true,
+        ..options.clone()
+    };
+    let spawned = spawn_and_wait(binary, &o, scratch, limits, &mut |_| {})?;
     let failed = match &spawned.ended {
         Ended::Result(t) => serde_json::from_str::<serde_json::Value>(t)
             .ok()
             .and_then(|v| v["verdict"].as_str().map(|v| v != "pass")),
         _ => Some(true),
     };
-    let text = String::from_utf8_lossy(&spawned.stdout);
     let mut steps: Vec<(String, Vec<String>)> = Vec::new();
     let mut current = "before the first step".to_string();
-    for line in text.lines() {
+    for line in spawned.stdout {
         if let Some(step) = line
             .strip_prefix(MARK)
             .and_then(|l| l.strip_prefix("step "))
@@ -166,60 +196,141 @@ pub fn learner_output(
             current = format!("step {step}");
         } else {
             match steps.last_mut() {
-                Some((s, lines)) if *s == current => lines.push(line.to_string()),
-                _ => steps.push((current.clone(), vec![line.to_string()])),
+                Some((s, lines)) if *s == current => lines.push(line),
+                _ => steps.push((current.clone(), vec![line])),
             }
         }
     }
     Ok((steps, failed))
 }
 
-fn result_file(scratch: &Path) -> Result<PathBuf> {
-    std::fs::create_dir_all(scratch)
-        .map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
-    let path = tempfile::Builder::new()
-        .prefix("result-")
-        .suffix(".json")
-        .tempfile_in(scratch)
-        .map_err(|e| Error::io("cannot create the result file", e))?
-        .into_temp_path()
-        .to_path_buf();
-    Ok(path)
-}
-
-/// How to run the child.
-#[derive(Clone, Copy, Default)]
-struct Mode {
-    /// Announce every call into learner code (to name the call that crashed the process).
-    announce: bool,
-    /// Keep stdout (at most [`CAPTURE_LIMIT`] bytes) instead of discarding it.
-    capture: bool,
-}
-
+/// At most this much of the learner's stdout is kept (when it is kept at all).
 const CAPTURE_LIMIT: usize = 64 * 1024;
 
 struct Spawned {
     ended: Ended,
     last_call: Option<String>,
-    stdout: Vec<u8>,
+    /// The last announced call returned (a crash after it was not in learner code).
+    returned: bool,
+    /// The learner's stdout, as lines (only when the request echoes steps).
+    stdout: Vec<String>,
+}
+
+/// Read `r` line by line as bytes (lossy UTF-8), each line cut at [`LINE_LIMIT`], until EOF or
+/// until `f` returns false.
+pub fn for_each_line(r: impl Read, f: impl FnMut(String) -> bool) {
+    lines_up_to(r, LINE_LIMIT, f)
+}
+
+/// [`for_each_line`] without the length limit (cargo's JSON messages, read whole).
+pub fn for_each_line_unbounded(r: impl Read, f: impl FnMut(String) -> bool) {
+    lines_up_to(r, usize::MAX, f)
+}
+
+fn lines_up_to(r: impl Read, limit: usize, mut f: impl FnMut(String) -> bool) {
+    let mut r = BufReader::with_capacity(64 * 1024, r);
+    let mut line: Vec<u8> = Vec::new();
+    let mut skipping = false;
+    loop {
+        let buf = match r.fill_buf() {
+            Ok([]) => break,
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        let (chunk, newline) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..i], Some(i + 1)),
+            None => (buf, None),
+        };
+        if !skipping {
+            let room = limit - line.len();
+            line.extend_from_slice(&chunk[..chunk.len().min(room)]);
+            skipping = line.len() >= limit;
+        }
+        let used = newline.unwrap_or(buf.len());
+        r.consume(used);
+        if newline.is_some() {
+            let text = String::from_utf8_lossy(&line).into_owned();
+            line.clear();
+            skipping = false;
+            if !f(text) {
+                break;
+            }
+        }
+    }
+    if !line.is_empty() {
+        f(String::from_utf8_lossy(&line).into_owned());
+    }
+}
+
+/// What the stderr reader passes on.
+enum ErrLine {
+    Mark(String),
+    OutOfMemory(String),
 }
 
 fn spawn_and_wait(
     binary: &Path,
-    args: &[String],
-    result_path: &Path,
-    limit: Duration,
-    mode: Mode,
+    options: &Options,
+    scratch: &Path,
+    limits: &Limits,
     on_progress: &mut dyn FnMut(&Progress),
 ) -> Result<Spawned> {
-    let _ = std::fs::remove_file(result_path);
+    super::interrupt::stop_here_if_interrupted();
+    std::fs::create_dir_all(scratch)
+        .map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
+    let secret = procs::secret().map_err(|e| Error::io("cannot read /dev/urandom", e))?;
+    let request = Request {
+        secret: secret.clone(),
+        options: options.clone(),
+    }
+    .to_text();
+    let (mut ours, theirs) =
+        UnixStream::pair().map_err(|e| Error::io("cannot create the harness's channel", e))?;
     let mut cmd = Command::new(binary);
-    cmd.args(args).arg("--result").arg(result_path);
-    if mode.announce {
-        cmd.args(["--announce", "on"]);
+    // A small environment: nothing of the caller's (no path of paxos-tutor's, no secret) reaches
+    // learner code, and the same request behaves the same from any shell.
+    cmd.env_clear();
+    for key in ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "USER"] {
+        if let Some(v) = std::env::var_os(key) {
+            cmd.env(key, v);
+        }
+    }
+    let parent = std::process::id() as i32;
+    let memory = limits.memory;
+    // SAFETY: the closure runs in the child between fork and exec and calls only
+    // async-signal-safe functions (prctl, getppid, setrlimit, _exit).
+    unsafe {
+        cmd.pre_exec(move || {
+            #[cfg(target_os = "linux")]
+            {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL, 0, 0, 0) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+                // paxos-tutor died between fork and prctl: follow it now.
+                if libc::getppid() != parent {
+                    libc::_exit(137);
+                }
+            }
+            // When paxos-tutor runs as root, CAP_SYS_PTRACE would let the child open
+            // /proc/<paxos-tutor>/fd/1 despite PR_SET_DUMPABLE: drop it from the bounding set
+            // before exec, so the runner and everything it starts never have it. (EPERM without
+            // CAP_SETPCAP: then the child has no CAP_SYS_PTRACE to drop.)
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_CAPBSET_DROP, CAP_SYS_PTRACE, 0, 0, 0);
+            let lim = libc::rlimit {
+                rlim_cur: memory as libc::rlim_t,
+                rlim_max: memory as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
     let mut child = cmd
-        .stdin(Stdio::null())
+        .current_dir(scratch)
+        .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .process_group(0)
@@ -230,43 +341,67 @@ fn spawn_and_wait(
                 binary.display()
             ))
         })?;
+    drop(cmd); // our copy of the child's end of the channel
     super::interrupt::set_child(child.id());
+    // The request, then end of input; the answer comes back on the same socket.
+    let _ = ours.write_all(request.as_bytes());
+    let _ = ours.shutdown(std::net::Shutdown::Write);
+    let (res_tx, res_rx) = mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        let _ = (&mut ours).take(RESULT_LIMIT).read_to_end(&mut bytes);
+        let _ = res_tx.send(bytes);
+    });
     // stdout is always read to the end, so the child never blocks on a full pipe; learner output
-    // is kept only when asked for, and only so much of it.
-    let mut stdout = child.stdout.take().expect("piped");
-    let capture = mode.capture;
-    let out_thread = std::thread::spawn(move || {
+    // is kept only when steps are echoed, and only so much of it.
+    let stdout = child.stdout.take().expect("piped");
+    let capture = options.echo_steps;
+    let (out_tx, out_rx) = mpsc::channel::<Vec<String>>();
+    std::thread::spawn(move || {
         let mut kept = Vec::new();
-        let mut buf = [0u8; 8192];
-        while let Ok(n) = stdout.read(&mut buf) {
-            if n == 0 {
-                break;
+        let mut size = 0usize;
+        for_each_line(stdout, |line| {
+            if capture && size < CAPTURE_LIMIT {
+                size += line.len() + 1;
+                kept.push(line);
             }
-            if capture && kept.len() < CAPTURE_LIMIT {
-                kept.extend_from_slice(&buf[..n.min(CAPTURE_LIMIT - kept.len())]);
-            }
-        }
-        kept
+            true
+        });
+        let _ = out_tx.send(kept);
     });
     let stderr = child.stderr.take().expect("piped");
-    let (tx, rx) = mpsc::channel::<String>();
-    let err_thread = std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(|l| l.ok()) {
-            if line.starts_with(MARK) && tx.send(line).is_err() {
-                break;
-            }
-        }
+    let (tx, rx) = mpsc::channel::<ErrLine>();
+    std::thread::spawn(move || {
+        for_each_line(stderr, |line| {
+            let msg = if line.starts_with(MARK) {
+                ErrLine::Mark(line)
+            } else if let Some(a) = allocation_failure(&line) {
+                ErrLine::OutOfMemory(a)
+            } else {
+                return true;
+            };
+            tx.send(msg).is_ok()
+        });
     });
     let start = Instant::now();
     let mut last_call = None;
-    let mut handle = |line: String, last_call: &mut Option<String>| {
-        if let Some(p) = parse_progress(&line) {
-            on_progress(&p);
-        } else if let Some(call) = line
-            .strip_prefix(MARK)
-            .and_then(|l| l.strip_prefix("call "))
-        {
-            *last_call = Some(call.to_string());
+    let mut returned = false;
+    let mut oom = None;
+    let mut handle = |line: ErrLine, last_call: &mut Option<String>| match line {
+        ErrLine::OutOfMemory(a) => oom = Some(a),
+        ErrLine::Mark(line) => {
+            if let Some(p) = parse_progress(&line) {
+                on_progress(&p);
+            } else if let Some(call) = line
+                .strip_prefix(MARK)
+                .and_then(|l| l.strip_prefix("call "))
+            {
+                *last_call = Some(call.to_string());
+                returned = false;
+            } else if line.strip_prefix(MARK) == Some("returned") {
+                *last_call = None;
+                returned = true;
+            }
         }
     };
     let status = loop {
@@ -276,31 +411,46 @@ fn spawn_and_wait(
         {
             break Some(status);
         }
-        if start.elapsed() > limit {
-            kill_group(&mut child);
+        if start.elapsed() > limits.wall {
+            procs::kill_group(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
             break None;
         }
         if let Ok(line) = rx.recv_timeout(Duration::from_millis(50)) {
             handle(line, &mut last_call);
         }
     };
+    // A signal killed it: no verdict on an interrupted run (the handler ends the process).
+    super::interrupt::stop_here_if_interrupted();
+    // Nothing the child started outlives it: its group, then every descendant that left it.
+    procs::kill_group(child.id());
+    procs::kill_descendants(Duration::from_secs(2));
     super::interrupt::set_child(0);
-    let _ = err_thread.join();
-    for line in rx.try_iter() {
+    let deadline = Instant::now() + READER_GRACE;
+    let left = || deadline.saturating_duration_since(Instant::now());
+    while let Ok(line) = rx.recv_timeout(left()) {
         handle(line, &mut last_call);
     }
-    let stdout = out_thread.join().unwrap_or_default();
+    let stdout = out_rx.recv_timeout(left()).unwrap_or_default();
+    let channel = res_rx.recv_timeout(left()).unwrap_or_default();
     let Some(status) = status else {
         return Ok(Spawned {
-            ended: Ended::WallClock(limit),
+            ended: Ended::WallClock(limits.wall),
             last_call,
+            returned,
             stdout,
         });
     };
-    let text = std::fs::read_to_string(result_path).ok();
-    let _ = std::fs::remove_file(result_path);
-    let ended = match (status.code(), text) {
-        (Some(0) | Some(3), Some(t)) => Ended::Result(t),
+    let result = unframe(&channel, &secret);
+    let ended = match (status.code(), result, oom) {
+        (Some(0), Some(text), _) => Ended::Result(text),
+        (_, _, Some(allocation)) => Ended::OutOfMemory {
+            allocation,
+            limit: limits.memory,
+            last_call: None,
+            between_calls: false,
+        },
         _ => Ended::Crashed {
             how: describe_status(status),
             last_call: None,
@@ -309,6 +459,7 @@ fn spawn_and_wait(
     Ok(Spawned {
         ended,
         last_call,
+        returned,
         stdout,
     })
 }
@@ -330,5 +481,34 @@ mod tests {
             }
         );
         assert!(parse_progress("learner output").is_none());
+    }
+
+    #[test]
+    fn allocation_failures_are_recognised() {
+        assert_eq!(
+            allocation_failure("memory allocation of 104857600 bytes failed\n").as_deref(),
+            Some("memory allocation of 104857600 bytes failed")
+        );
+        assert_eq!(
+            allocation_failure("memory allocation of many bytes failed"),
+            None
+        );
+        assert_eq!(allocation_failure("a panic"), None);
+    }
+
+    #[test]
+    fn lines_are_bytes_and_bounded() {
+        let mut input = b"ok\n\xff\xfe bad utf-8\n".to_vec();
+        input.extend(std::iter::repeat_n(b'x', LINE_LIMIT * 3));
+        input.extend(b"\nafter\nno newline");
+        let mut lines = Vec::new();
+        for_each_line(&input[..], |l| {
+            lines.push(l);
+            true
+        });
+        assert_eq!(lines[0], "ok");
+        assert_eq!(lines[1], "\u{fffd}\u{fffd} bad utf-8");
+        assert_eq!(lines[2].len(), LINE_LIMIT);
+        assert_eq!(&lines[3..], ["after", "no newline"]);
     }
 }
