@@ -315,3 +315,34 @@ fn a_replay_that_passes_with_the_same_sources_is_incomplete() {
         "{r}"
     );
 }
+
+#[test]
+fn a_panic_or_a_hang_in_the_learners_debug_names_that_call() {
+    let w = Ws::new("debug");
+    let put = |name: &str| {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/trust")
+            .join(format!("{name}.rs"));
+        std::fs::write(w.ws.join("acceptor/src/lib.rs"), std::fs::read(p).unwrap()).unwrap();
+    };
+    put("debug_panics");
+    let (code, v, _) = w.json("acceptor", &["--schedules", "100"]);
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
+    let call = v["panic"]["call"].as_str().unwrap();
+    assert!(call.starts_with("the Debug formatting of A"), "{v}");
+    assert!(
+        v["panic"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Debug cannot print an accepted proposal yet"),
+        "{v}"
+    );
+    put("debug_hangs");
+    let (code, v, _) = w.json("acceptor", &["--schedules", "100", "--call-timeout", "300"]);
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "timeout"), "{v}");
+    let detail = v["detail"].as_str().unwrap();
+    assert!(
+        detail.starts_with("the Debug formatting of A") && detail.contains("step"),
+        "{v}"
+    );
+}

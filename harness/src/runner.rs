@@ -348,6 +348,17 @@ fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
 /// A failure found by a phase: check it in a fresh world, shrink it, look for a shorter one, and
 /// write the result.
 fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
+    if let Failure::Panic(p) = &f.failure {
+        if is_derive_call(&p.call) {
+            // A panic in the learner's Debug, Clone or Drop: a fresh replay calls none of them
+            // (it neither hashes nor clones states), so the schedule is shown as the search had it.
+            return format!(
+                "{{\"verdict\":\"panic\",{},\"timeout\":null,\"violation\":{}}}",
+                t.fields(),
+                found_json(impls, &f, None),
+            );
+        }
+    }
     // 1. It must fail from scratch: no memo, no clone shared with another branch of a search.
     let r = replay(&f.setup(impls), &f.steps, f.calm);
     let failure = match r.failure {
@@ -394,6 +405,13 @@ fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
         t.fields(),
         found_json(impls, &f, proof.as_deref()),
     )
+}
+
+/// A call into the learner's `Debug`, `Clone` or `Drop` (see [`guard::CallKind::describe`]).
+fn is_derive_call(call: &str) -> bool {
+    call.starts_with("the Debug formatting of ")
+        || call.starts_with("the drop of ")
+        || call.ends_with(".clone()")
 }
 
 /// The result of a whole check, as JSON.
@@ -447,6 +465,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
     }
 
     // What the search cannot explore, seen before it starts.
+    set_context("the probe of the learner's types, before the traces".into());
     let hidden = probe::hidden_state(impls);
 
     if o.traces {

@@ -848,7 +848,11 @@ impl World {
             };
             match reply {
                 Some(reply) => {
-                    self.check_acceptor_reply(a, request_ballot, value, &reply)?;
+                    if let Err(f) = self.check_acceptor_reply(a, request_ballot, value, &reply) {
+                        // The report shows the reply that breaks the property, at its step.
+                        self.sent.push(Rc::new(Env::unkeyed(e.to, e.from, reply)));
+                        return Err(f);
+                    }
                     self.send(e.to, e.from, reply);
                 }
                 None => {
@@ -1180,7 +1184,11 @@ impl World {
             }
         };
         for (to, msg) in out {
-            self.check_proposer_send(p, to, &msg)?;
+            if let Err(f) = self.check_proposer_send(p, to, &msg) {
+                // The report shows the message that breaks the property, at its step.
+                self.sent.push(Rc::new(Env::unkeyed(id, to, msg)));
+                return Err(f);
+            }
             self.send(id, to, msg);
         }
         self.check_decided(p, decided)
@@ -1299,6 +1307,16 @@ impl World {
     }
 
     fn check_decided(&mut self, p: usize, decided: Option<Value>) -> Result<(), Failure> {
+        let r = self.judge_decided(p, &decided);
+        if r.is_err() {
+            // The state shown at the end says what decided() returns now, as the message does.
+            Rc::make_mut(&mut self.ghost.prop[p]).decided = decided;
+        }
+        r
+    }
+
+    fn judge_decided(&mut self, p: usize, decided: &Option<Value>) -> Result<(), Failure> {
+        let decided = decided.clone();
         let name = Name(proposer_id(p));
         let old = &self.ghost.prop[p].decided;
         if *old == decided {
