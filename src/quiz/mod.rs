@@ -78,15 +78,11 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
 
     let n_scenarios = filter.scenario_count(args.count);
     let mut scenarios = if n_scenarios > 0 {
-        scenario::generate(seed, n_scenarios, args.difficulty)
+        // Generated questions of the topics asked for (all families for none or `scenario`).
+        scenario::generate_for(&filter.topics, seed, n_scenarios, args.difficulty)
     } else {
         Vec::new()
     };
-    for s in &mut scenarios {
-        if s.topic.is_empty() {
-            s.topic = SCENARIO.to_string();
-        }
-    }
     scenarios.retain(|s| match grade::key(s) {
         Ok(_) => true,
         Err(msg) => {
