@@ -71,7 +71,11 @@ pub(crate) fn run(rng: &mut Rng, n: usize, k: usize, two_keys: bool) -> Run {
                     slot: slots[leader],
                 },
                 cmd: Cmd {
-                    key: if two_keys && rng.below(3) == 0 { 'y' } else { 'x' },
+                    key: if two_keys && rng.below(3) == 0 {
+                        'y'
+                    } else {
+                        'x'
+                    },
                     write: rng.below(3) > 0,
                 },
                 leader,
@@ -204,7 +208,11 @@ fn preaccept_draft(rng: &mut Rng) -> Option<Draft<PreAcceptSituation, Attrs>> {
         }
         Attrs { seq, deps }
     };
-    let interf: Vec<&Known> = s.known.iter().filter(|kn| interferes(kn.cmd, s.cmd)).collect();
+    let interf: Vec<&Known> = s
+        .known
+        .iter()
+        .filter(|kn| interferes(kn.cmd, s.cmd))
+        .collect();
     let wrong = vec![
         Opt::new(
             with(&|kn| kn.cmd.key == s.cmd.key, false),
@@ -531,12 +539,11 @@ fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
         .iter()
         .map(|(x, a)| format!("  - {}: {a}", rid(*x)))
         .collect();
-    let missing: Vec<String> = s
-        .to
-        .iter()
-        .filter(|x| !s.replies.iter().any(|(y, _)| y == *x))
-        .map(|&x| rid(x))
-        .collect();
+    let missing: Vec<String> =
+        s.to.iter()
+            .filter(|x| !s.replies.iter().any(|(y, _)| y == *x))
+            .map(|&x| rid(x))
+            .collect();
     let story = if initial_ballot {
         format!(
             "{l} is the command leader of instance {} = {}, at its initial ballot. It computed \
@@ -825,7 +832,10 @@ fn components(s: &ExecSituation, order: &[Inst]) -> Vec<Vec<usize>> {
 }
 
 fn order_text(o: &[Inst]) -> String {
-    o.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", then ")
+    o.iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", then ")
 }
 
 fn exec_draft(rng: &mut Rng) -> Option<Draft<ExecSituation, Vec<Inst>>> {
@@ -1043,9 +1053,7 @@ mod tests {
         while out.len() < n {
             let ready: Vec<usize> = (0..n)
                 .filter(|&a| !done[a])
-                .filter(|&a| {
-                    (0..n).all(|b| done[b] || b == a || !r[a][b] || r[b][a])
-                })
+                .filter(|&a| (0..n).all(|b| done[b] || b == a || !r[a][b] || r[b][a]))
                 .collect();
             let a = *ready
                 .iter()
@@ -1069,7 +1077,11 @@ mod tests {
         let mut keys = Vec::new();
         for seed in 0..SEEDS {
             let b = preaccept_built(seed);
-            check(&b, &preaccept_model(&b.situation), &oracle_preaccept(&b.situation));
+            check(
+                &b,
+                &preaccept_model(&b.situation),
+                &oracle_preaccept(&b.situation),
+            );
             keys.push(b.key);
         }
         keys_spread(&keys);
@@ -1094,7 +1106,10 @@ mod tests {
             }
             keys.push(b.key);
         }
-        assert!(fast > 300 && slow > 300 && wait > 50 && recovery > 200, "{fast} {slow} {wait} {recovery}");
+        assert!(
+            fast > 300 && slow > 300 && wait > 50 && recovery > 200,
+            "{fast} {slow} {wait} {recovery}"
+        );
         keys_spread(&keys);
     }
 

@@ -31,7 +31,12 @@ pub struct Cmd {
 
 impl fmt::Display for Cmd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", if self.write { "write" } else { "read" }, self.key)
+        write!(
+            f,
+            "{} {}",
+            if self.write { "write" } else { "read" },
+            self.key
+        )
     }
 }
 
@@ -65,7 +70,10 @@ impl fmt::Display for Attrs {
 pub fn deps_text(d: &BTreeSet<Inst>) -> String {
     format!(
         "{{{}}}",
-        d.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(", ")
+        d.iter()
+            .map(|i| i.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
     )
 }
 
@@ -241,7 +249,10 @@ mod tests {
     use super::*;
 
     fn i(r: u32, s: u32) -> Inst {
-        Inst { replica: r, slot: s }
+        Inst {
+            replica: r,
+            slot: s,
+        }
     }
 
     #[test]
@@ -253,9 +264,18 @@ mod tests {
 
     #[test]
     fn reads_commute_writes_do_not() {
-        let r = Cmd { key: 'x', write: false };
-        let w = Cmd { key: 'x', write: true };
-        let wy = Cmd { key: 'y', write: true };
+        let r = Cmd {
+            key: 'x',
+            write: false,
+        };
+        let w = Cmd {
+            key: 'x',
+            write: true,
+        };
+        let wy = Cmd {
+            key: 'y',
+            write: true,
+        };
         assert!(!interferes(r, r));
         assert!(interferes(r, w) && interferes(w, w));
         assert!(!interferes(w, wy));
@@ -287,6 +307,9 @@ mod tests {
             after_preaccept(5, &a, &[a.clone(), a.clone()], true, false),
             Next::Slow(a.clone())
         );
-        assert_eq!(after_preaccept(5, &a, &[a.clone()], false, true), Next::Wait);
+        assert_eq!(
+            after_preaccept(5, &a, &[a.clone()], false, true),
+            Next::Wait
+        );
     }
 }

@@ -400,28 +400,53 @@ pub(crate) mod testing {
     /// `model` is the family's model outcome for the situation, `oracle` the independent one's.
     pub fn check<S: Debug, O: PartialEq + Debug>(b: &Built<S, O>, model: &O, oracle: &O) {
         let q = &b.question;
-        assert_eq!(model, oracle, "{}: model and oracle disagree on {:?}", q.id, b.situation);
+        assert_eq!(
+            model, oracle,
+            "{}: model and oracle disagree on {:?}",
+            q.id, b.situation
+        );
         assert_eq!(q.kind, Kind::Scenario);
         let f = family_of(&q.id).unwrap_or_else(|| panic!("{}: not a generated id", q.id));
         assert_eq!(q.topic, f.topic);
         assert!((1..=3).contains(&q.difficulty));
-        assert!((3..=5).contains(&q.choices.len()), "{}: {} choices", q.id, q.choices.len());
+        assert!(
+            (3..=5).contains(&q.choices.len()),
+            "{}: {} choices",
+            q.id,
+            q.choices.len()
+        );
         assert_eq!(b.options.len(), q.choices.len());
         let k = key_index(q);
         assert_eq!(k, b.key);
-        assert_eq!(&b.options[k].outcome, oracle, "{}: the key is not the answer", q.id);
+        assert_eq!(
+            &b.options[k].outcome, oracle,
+            "{}: the key is not the answer",
+            q.id
+        );
         for (i, (o, c)) in b.options.iter().zip(&q.choices).enumerate() {
             assert_eq!(o.text, c.text);
             assert_eq!(o.why, c.why);
-            assert!(!c.text.trim().is_empty() && !c.why.trim().is_empty(), "{}", q.id);
+            assert!(
+                !c.text.trim().is_empty() && !c.why.trim().is_empty(),
+                "{}",
+                q.id
+            );
             if i != k {
                 assert_ne!(&o.outcome, oracle, "{}: choice {i} is also right", q.id);
-                assert!(!c.why.starts_with("Right"), "{}: wrong choice says Right", q.id);
+                assert!(
+                    !c.why.starts_with("Right"),
+                    "{}: wrong choice says Right",
+                    q.id
+                );
             } else {
                 assert!(c.why.starts_with("Right"), "{}: {}", q.id, c.why);
             }
             for (j, p) in b.options.iter().enumerate().skip(i + 1) {
-                assert_ne!(o.outcome, p.outcome, "{}: options {i} and {j} mean the same", q.id);
+                assert_ne!(
+                    o.outcome, p.outcome,
+                    "{}: options {i} and {j} mean the same",
+                    q.id
+                );
             }
         }
         let texts: BTreeSet<&str> = q.choices.iter().map(|c| c.text.as_str()).collect();
@@ -430,7 +455,9 @@ pub(crate) mod testing {
         assert!(!q.sources.is_empty());
         for s in &q.sources {
             assert!(
-                crate::quiz::model::SOURCES.iter().any(|(k, _)| *k == s.reference),
+                crate::quiz::model::SOURCES
+                    .iter()
+                    .any(|(k, _)| *k == s.reference),
                 "{}: unknown source {}",
                 q.id,
                 s.reference
@@ -514,9 +541,14 @@ mod tests {
         assert_eq!(raft.len(), 40);
         assert!(raft.iter().all(|q| q.topic == "raft-vs-paxos"));
         let two = generate_for(&["epaxos".into(), "paxos".into()], 3, 40, None);
-        assert!(two.iter().all(|q| q.topic == "epaxos" || q.topic == "paxos"));
+        assert!(two
+            .iter()
+            .all(|q| q.topic == "epaxos" || q.topic == "paxos"));
         assert!(generate_for(&["flp".into()], 3, 5, None).is_empty());
-        assert_eq!(generate_for(&["scenario".into()], 3, 9, None), generate(3, 9, None));
+        assert_eq!(
+            generate_for(&["scenario".into()], 3, 9, None),
+            generate(3, 9, None)
+        );
         for d in 1..=3u8 {
             let qs = generate(9, 12, Some(d));
             assert_eq!(qs.len(), 12, "difficulty {d}");
@@ -530,7 +562,9 @@ mod tests {
         for f in FAMILIES {
             let qs = generate_family(f.name, 11, 3);
             assert_eq!(qs.len(), 3);
-            assert!(qs.iter().all(|q| q.id.starts_with(&format!("gen-{}-", f.name))));
+            assert!(qs
+                .iter()
+                .all(|q| q.id.starts_with(&format!("gen-{}-", f.name))));
             assert!(qs.iter().all(|q| q.topic == f.topic));
         }
         assert!(generate_family("nope", 1, 3).is_empty());

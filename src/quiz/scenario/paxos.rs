@@ -28,8 +28,8 @@ use refmodel::{
     Value,
 };
 
-use crate::quiz::model::Question;
 use super::{build_with, Built};
+use crate::quiz::model::Question;
 use crate::rng::Rng;
 
 const TOPIC: &str = "paxos";
@@ -1753,7 +1753,7 @@ mod tests {
         let (mut cross, mut unlearned, mut dup, mut stale, mut eq, mut between) =
             (0, 0, 0, 0, 0, 0);
         let (mut chosen_yes, mut chosen_no, mut two_values, mut own_wrong) = (0, 0, 0, 0);
-        for seed in 0..500 {
+        for seed in 0..1000 {
             for g in generate_all(seed, 4, None) {
                 match &g.situation {
                     Situation::Chosen {

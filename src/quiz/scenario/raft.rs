@@ -33,7 +33,10 @@ fn show(log: &[u64]) -> String {
     } else {
         format!(
             "[{}]",
-            log.iter().map(u64::to_string).collect::<Vec<_>>().join(", ")
+            log.iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )
     }
 }
@@ -126,7 +129,10 @@ fn spread(run: &mut Run, rng: &mut Rng) {
             run.match_index[f] = m;
         }
     }
-    let others: Vec<usize> = (0..n).filter(|&f| f != l).map(|f| run.match_index[f]).collect();
+    let others: Vec<usize> = (0..n)
+        .filter(|&f| f != l)
+        .map(|f| run.match_index[f])
+        .collect();
     run.committed = advance_commit(run.term, &run.logs[l], &others, run.committed);
 }
 
@@ -248,7 +254,10 @@ fn last_text(l: LastLog) -> String {
 /// Why voter `v` grants or refuses, by the model.
 fn vote_reason(id: ServerId, v: &Voter, r: &RequestVote) -> String {
     if r.term < v.current_term {
-        return format!("{id} refuses: its term {} is higher than {}", v.current_term, r.term);
+        return format!(
+            "{id} refuses: its term {} is higher than {}",
+            v.current_term, r.term
+        );
     }
     let voted = if r.term > v.current_term {
         None
@@ -307,11 +316,14 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
                     Some(sid(other[rng.below(other.len())]))
                 }
             };
-            (sid(i), Voter {
-                current_term,
-                voted_for,
-                last,
-            })
+            (
+                sid(i),
+                Voter {
+                    current_term,
+                    voted_for,
+                    last,
+                },
+            )
         })
         .collect();
     let s = VoteSituation { request, voters };
@@ -411,7 +423,8 @@ pub(crate) fn append_model(s: &AppendSituation) -> AppendOutcome {
 
 fn check_passes(s: &AppendSituation) -> bool {
     let r = &s.request;
-    r.term >= s.current_term && (r.prev_index == 0 || s.log.get(r.prev_index - 1) == Some(&r.prev_term))
+    r.term >= s.current_term
+        && (r.prev_index == 0 || s.log.get(r.prev_index - 1) == Some(&r.prev_term))
 }
 
 fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
@@ -926,7 +939,8 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
         sids(&live.iter().copied().filter(|&c| f(c)).collect::<Vec<_>>())
     };
     let len_first = |a: LastLog, b: LastLog| (a.index, a.term) >= (b.index, b.term);
-    let wrong = vec![
+    let wrong =
+        vec![
         (
             by(&|c| 2 * live.iter().filter(|&&v| len_first(lasts[c], lasts[v])).count() > n),
             "Compares log length before last term: §5.4.1 compares the last entries' terms \
@@ -971,7 +985,11 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
                 sid(c),
                 votes(c),
                 if votes(c) == 1 { "" } else { "s" },
-                if can_win(&lasts, &up, c) { "wins" } else { "too few" }
+                if can_win(&lasts, &up, c) {
+                    "wins"
+                } else {
+                    "too few"
+                }
             )
         })
         .collect();
@@ -1082,8 +1100,7 @@ mod tests {
         if r.term < s.current_term {
             return (false, log.clone());
         }
-        if r.prev_index > log.len() || (r.prev_index > 0 && log[r.prev_index - 1] != r.prev_term)
-        {
+        if r.prev_index > log.len() || (r.prev_index > 0 && log[r.prev_index - 1] != r.prev_term) {
             return (false, log.clone());
         }
         // The first new entry that is missing or different.
@@ -1114,9 +1131,7 @@ mod tests {
         let n = s.logs.len();
         let key = |i: usize| (s.logs[i].last().copied().unwrap_or(0), s.logs[i].len());
         (0..n)
-            .filter(|&c| {
-                s.up[c] && (0..n).filter(|&v| s.up[v] && key(c) >= key(v)).count() > n / 2
-            })
+            .filter(|&c| s.up[c] && (0..n).filter(|&v| s.up[v] && key(c) >= key(v)).count() > n / 2)
             .map(|c| ServerId(c as u32 + 1))
             .collect()
     }
@@ -1147,14 +1162,20 @@ mod tests {
             check(&b, &m, &oracle_append(&b.situation));
             let s = &b.situation;
             if s.stale {
-                assert!(m.0 && m.1 == s.log, "a stale request deletes nothing: {s:?}");
+                assert!(
+                    m.0 && m.1 == s.log,
+                    "a stale request deletes nothing: {s:?}"
+                );
                 stale_kept += 1;
             }
             truncated += usize::from(m.0 && m.1.len() < s.log.len());
             refused += usize::from(!m.0);
             keys.push(b.key);
         }
-        assert!(stale_kept > 200 && truncated > 100 && refused > 400, "{stale_kept} {truncated} {refused}");
+        assert!(
+            stale_kept > 200 && truncated > 100 && refused > 400,
+            "{stale_kept} {truncated} {refused}"
+        );
         keys_spread(&keys);
     }
 
@@ -1193,7 +1214,10 @@ mod tests {
             let mut rng = Rng::new(seed);
             let run = simulate(&mut rng, 5, 5, 3);
             for a in &run.logs {
-                assert!(a.windows(2).all(|w| w[0] <= w[1]), "terms never go down: {a:?}");
+                assert!(
+                    a.windows(2).all(|w| w[0] <= w[1]),
+                    "terms never go down: {a:?}"
+                );
                 for b in &run.logs {
                     for i in 0..a.len().min(b.len()) {
                         if a[i] == b[i] {

@@ -179,7 +179,9 @@ pub fn can_win(lasts: &[LastLog], up: &[bool], candidate: usize) -> bool {
 
 /// The servers (0-based) that can win, in order.
 pub fn winners(lasts: &[LastLog], up: &[bool]) -> Vec<usize> {
-    (0..lasts.len()).filter(|&c| can_win(lasts, up, c)).collect()
+    (0..lasts.len())
+        .filter(|&c| can_win(lasts, up, c))
+        .collect()
 }
 
 #[cfg(test)]
