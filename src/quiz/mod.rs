@@ -214,15 +214,33 @@ pub fn cmd_bank(cmd: &BankCommand, _ui: Ui) -> Result<u8> {
             })
         }
         BankCommand::Export(args) => {
-            let loaded = bank::load(&args.bank)?;
-            warn_all(&loaded.warnings);
-            let questions = loaded.questions();
+            let loaded;
+            let generated: Vec<model::Question>;
+            let questions: Vec<&model::Question> = match args.generated {
+                Some(n) => {
+                    generated = scenario::FAMILIES
+                        .iter()
+                        .flat_map(|f| scenario::generate_family(f.name, args.seed, n))
+                        .collect();
+                    generated.iter().collect()
+                }
+                None => {
+                    loaded = bank::load(&args.bank)?;
+                    warn_all(&loaded.warnings);
+                    loaded.questions()
+                }
+            };
             match args.format {
                 Format::Json => {
                     let all: Vec<serde_json::Value> = questions
                         .iter()
                         .map(|q| {
                             let mut v = serde_json::to_value(q).expect("question serializes");
+                            if let Some(f) = scenario::family_of(&q.id) {
+                                v.as_object_mut()
+                                    .unwrap()
+                                    .insert("family".into(), f.name.into());
+                            }
                             // Order questions have no `answer` (the steps are the key): say so.
                             v.as_object_mut()
                                 .unwrap()

@@ -274,12 +274,18 @@ fn preaccept_draft(rng: &mut Rng) -> Option<Draft<PreAcceptSituation, Attrs>> {
     let right = Opt::new(
         model.clone(),
         reply_text(&model),
-        format!(
-            "Right: of the instances it knows, {interf_text}; deps is the leader's {} plus \
-             those, and seq is the larger of {} and 1 + their highest seq.",
-            deps_text(&s.sent.deps),
-            s.sent.seq
-        ),
+        if interf.is_empty() {
+            "Right: none of the instances it knows interferes with it, so it returns the \
+             leader's seq and deps unchanged."
+                .to_string()
+        } else {
+            format!(
+                "Right: of the instances it knows, {interf_text}; deps is the leader's {} plus \
+                 those, and seq is the larger of {} and 1 + their highest seq.",
+                deps_text(&s.sent.deps),
+                s.sent.seq
+            )
+        },
     );
     let prompt = format!(
         "EPaxos with {n} replicas. {INTERFERE}\n\nReplica {} has recorded these instances \
@@ -361,11 +367,18 @@ fn next_text(o: &Next) -> String {
 }
 
 fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
-    let n = [3, 5, 5, 7][rng.below(4)];
-    let case = rng.below(4); // 0 agree, 1 disagree, 2 recovery, 3 missing replies
-    if case == 3 && n == 3 {
-        return None;
-    }
+    // 0 agree, 1 disagree, 2 recovery, 3 missing replies: one kind per question, in equal
+    // shares (retried within the kind).
+    let case = rng.below(4);
+    (0..200).find_map(|_| fast_case(rng, case))
+}
+
+fn fast_case(rng: &mut Rng, case: usize) -> Option<Draft<FastSituation, Next>> {
+    let n = if case == 3 {
+        [5, 7, 7][rng.below(3)]
+    } else {
+        [3, 5, 5, 7][rng.below(4)]
+    };
     let k = 2 + rng.below(3);
     let r = run(rng, n, k, false);
     let c = k - 1;
@@ -385,7 +398,8 @@ fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
         return None;
     }
     if case == 3 {
-        let keep = rng.below(replies.len());
+        // N = 5: one of the two replies; N = 7: two or three of the four.
+        let keep = if n == 5 { 1 } else { 2 + rng.below(2) };
         replies.truncate(keep);
     }
     let (leader, initial_ballot) = if case == 2 {
@@ -397,7 +411,8 @@ fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
     };
     // A recovering replica sends to its own fast quorum: the replies' senders, renamed if needed.
     let to: Vec<usize> = if case == 2 {
-        let mut pool: Vec<usize> = (0..n).filter(|&x| x != leader).collect();
+        // Not to the original leader, which stopped responding.
+        let mut pool: Vec<usize> = (0..n).filter(|&x| x != leader && x != cm.leader).collect();
         rng.shuffle(&mut pool);
         pool.truncate(cm.others.len());
         pool.sort_unstable();
@@ -439,6 +454,12 @@ fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
             "Commits on the fast path without a fast quorum: it needs replies from every other \
              replica of its fast quorum, {} of them ({fq} with itself, for N = {n}).",
             fq - 1
+        ),
+        Next::Wait => format!(
+            "Commits with too few replies: the fast path needs a reply from every other replica \
+             of its fast quorum ({} of them for N = {n}); it has {}.",
+            fq - 1,
+            s.replies.len()
         ),
         _ => format!(
             "Commits on the fast path although the replies differ: the fast path needs all \
@@ -566,8 +587,7 @@ fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
     };
     let prompt = format!(
         "EPaxos, optimised protocol, with {n} replicas. {INTERFERE}\n\n{story} The PreAcceptOK \
-         replies so far:\n{}{}\nEvery instance named in these deps is already committed.\n\nWhat \
-         does {l} do now?",
+         replies so far:\n{}{}{}\n\nWhat does {l} do now?",
         if reply_lines.is_empty() {
             "  (none)".to_string()
         } else {
@@ -582,6 +602,11 @@ fn fast_draft(rng: &mut Rng) -> Option<Draft<FastSituation, Next>> {
                 if missing.len() == 1 { "has" } else { "have" },
                 if missing.len() == 1 { "it" } else { "them" }
             )
+        },
+        if s.sent.deps.is_empty() && s.replies.iter().all(|(_, a)| a.deps.is_empty()) {
+            ""
+        } else {
+            "\nEvery instance named in these deps is already committed."
         }
     );
     let explanation = format!(
@@ -651,7 +676,9 @@ fn slow_draft(rng: &mut Rng) -> Option<Draft<SlowSituation, Attrs>> {
         sent: r.leader_attrs[c].clone(),
         replies: r.replies[c].clone(),
     };
-    if s.replies.iter().all(|(_, a)| *a == s.sent) {
+    // The replies must differ from each other: replies that all agree (even with one another
+    // only) could commit on the fast path.
+    if s.replies.windows(2).all(|w| w[0].1 == w[1].1) {
         return None;
     }
     let model = slow_model(&s);
@@ -916,7 +943,8 @@ fn exec_draft(rng: &mut Rng) -> Option<Draft<ExecSituation, Vec<Inst>>> {
         ),
         (
             ids(all.clone()),
-            "Executes in the order the commands were proposed: EPaxos has no global order of \
+            "Executes the instances in the order listed, the order they were proposed: EPaxos \
+             has no global order of \
              proposals; each replica derives the order from the committed dependencies and seq."
                 .to_string(),
         ),

@@ -299,8 +299,9 @@ fn failures_draft(rng: &mut Rng) -> Option<Draft<Pair, Survives>> {
         (
             (minority, minority),
             format!(
-                "Assumes majority quorums: those survive {minority} failures out of {n} in both \
-                 phases, but these quorums are not majorities."
+                "Assumes majority quorums: those survive {minority} failure{} out of {n} in \
+                 both phases, but these quorums are not majorities.",
+                if minority == 1 { "" } else { "s" }
             ),
         ),
         (
@@ -320,9 +321,9 @@ fn failures_draft(rng: &mut Rng) -> Option<Draft<Pair, Survives>> {
     }
     let detail = |q: Quorums| match q {
         Quorums::Counting { size, .. } => format!(
-            "with any {} failures, {} ≥ {size} acceptors are left",
+            "after any {} failure{}, {size} acceptors are still up, a whole quorum",
             n - size,
-            size
+            if n - size == 1 { "" } else { "s" }
         ),
         Quorums::Rows { rows, .. } => format!(
             "one failure in each of the {rows} rows stops it, so it survives {}",
@@ -413,44 +414,32 @@ fn size_draft(rng: &mut Rng) -> Option<Draft<SizeSituation, usize>> {
     let model = size_model(&s);
     let other = 3 - given_phase;
     let text = |k: usize| format!("{k} acceptor{}", if k == 1 { "" } else { "s" });
-    let mut wrong: Vec<(usize, String)> = vec![
-        (
-            maj,
-            format!(
-                "Keeps a majority ({maj} of {n}): Flexible Paxos needs only that the phases' \
-                 quorums intersect, so phase {other} can use {model}."
-            ),
-        ),
-        (
-            n - given,
-            format!(
-                "Off by one: {given} + {} = {n} does not exceed N, so the two quorums could be \
-                 disjoint; the sum must be more than N.",
-                n - given
-            ),
-        ),
-        (
-            given,
-            format!(
-                "Uses the same size in both phases: only |Q1| + |Q2| > N is needed, which gives \
-                 {model} here."
-            ),
-        ),
-        (
-            n - given + 2,
-            format!(
-                "Safe but not the smallest: {given} + {model} = {} already exceeds N = {n}.",
-                given + model
-            ),
-        ),
-        (
-            n.div_ceil(2),
-            format!(
-                "Takes half of N rounded up: the bound depends on the other phase's size, \
-                 N − {given} + 1 = {model}."
-            ),
-        ),
+    let labelled: Vec<(usize, String)> = vec![
+        (maj, format!("Keeps a majority ({maj} of {n})")),
+        (n - given, "Off by one".to_string()),
+        (given, "Uses the same size in both phases".to_string()),
+        (n - given + 2, "Not the smallest".to_string()),
+        (n.div_ceil(2), "Takes half of N rounded up".to_string()),
     ];
+    let mut wrong: Vec<(usize, String)> = labelled
+        .into_iter()
+        .map(|(k, label)| {
+            let why = if k < model {
+                format!(
+                    "{label}: {given} + {k} = {} does not exceed N = {n}, so a phase-1 and a \
+                     phase-2 quorum could be disjoint.",
+                    given + k
+                )
+            } else {
+                format!(
+                    "{label}: safe, but larger than needed; {given} + {model} = {} already \
+                     exceeds N = {n}, and Flexible Paxos asks for nothing more.",
+                    given + model
+                )
+            };
+            (k, why)
+        })
+        .collect();
     wrong.retain(|(k, _)| (1..=n).contains(k));
     let right = Opt::new(
         model,

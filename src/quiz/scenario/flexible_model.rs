@@ -48,6 +48,7 @@ impl Quorums {
 impl fmt::Display for Quorums {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match *self {
+            Quorums::Counting { size: 1, .. } => write!(f, "any 1 acceptor"),
             Quorums::Counting { size, .. } => write!(f, "any {size} acceptors"),
             Quorums::Rows { cols, .. } => write!(f, "any full row ({cols} acceptors)"),
             Quorums::Columns { rows, .. } => write!(f, "any full column ({rows} acceptors)"),

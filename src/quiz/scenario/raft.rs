@@ -265,10 +265,25 @@ fn vote_reason(id: ServerId, v: &Voter, r: &RequestVote) -> String {
         v.voted_for
     };
     if let Some(c) = voted.filter(|c| *c != r.candidate) {
+        if c == id {
+            return format!(
+                "{id} refuses: it already voted for itself in term {}",
+                r.term
+            );
+        }
         return format!("{id} refuses: it already voted for {c} in term {}", r.term);
     }
-    let cmp = if r.last.term != v.last.term {
-        format!("last term {} against {}", r.last.term, v.last.term)
+    let end = |l: LastLog| {
+        if l.index == 0 {
+            "an empty log".to_string()
+        } else {
+            format!("last term {}", l.term)
+        }
+    };
+    let cmp = if r.last.index == 0 && v.last.index == 0 {
+        "both logs are empty".to_string()
+    } else if r.last.term != v.last.term {
+        format!("{} against {}", end(r.last), end(v.last))
     } else {
         format!(
             "equal last terms, length {} against {}",
@@ -328,6 +343,15 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
         .collect();
     let s = VoteSituation { request, voters };
     let model = vote_model(&s);
+    // Half the time, ask only where comparing length first would go wrong (the §5.4.1 trap).
+    let (len_first, _) = vote_mistakes()[0];
+    let trapped = s
+        .voters
+        .iter()
+        .any(|(_, v)| len_first(v, &s.request) != on_request_vote(v, &s.request).0);
+    if !trapped && rng.below(2) == 0 {
+        return None;
+    }
     let nv = s.voters.len();
     let reasons: Vec<String> = s
         .voters
@@ -353,8 +377,8 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
     wrong.push(Opt::new(
         everyone.clone(),
         granted_text(&everyone, nv),
-        "Thinks any voter grants a vote to a candidate with a higher term: the term check, \
-         votedFor and the up-to-date rule all apply (Figure 2, RequestVote receiver).",
+        "Thinks every voter grants its vote: the term check, votedFor and the up-to-date rule \
+         can each make a voter refuse (Figure 2, RequestVote receiver).",
     ));
     let prompt = format!(
         "Raft with {n} servers. {LOGS}\n\n{} starts an election: it sends RequestVote(term {t}, \
@@ -459,6 +483,20 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
              come from a log that diverged."
                 .to_string(),
         ));
+        out.push((
+            (true, s.log.clone()),
+            "Acknowledges without storing: the follower appends the new entries before it \
+             replies success; the leader counts that reply as a replica of them (matchIndex)."
+                .to_string(),
+        ));
+        if r.entries.iter().any(|&t| t < s.current_term) {
+            out.push((
+                (false, s.log.clone()),
+                "Refuses entries from an older term: a leader also replicates entries of earlier \
+                 terms; only the request's own term is compared with currentTerm (step 1)."
+                    .to_string(),
+            ));
+        }
         if s.log.len() > p {
             out.push((
                 (false, s.log.clone()),
@@ -469,6 +507,18 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
             ));
         }
     } else if r.term < s.current_term {
+        let mut l = s.log[..p.min(s.log.len())].to_vec();
+        l.extend(&r.entries);
+        out.push((
+            (true, l),
+            format!(
+                "Accepts a request from a stale leader (its term {} is lower than the \
+                 follower's currentTerm {}, Figure 2 step 1) and, on top of that, deletes \
+                 everything after prevLogIndex, which even an accepted request does only where \
+                 an entry conflicts.",
+                r.term, s.current_term
+            ),
+        ));
         out.push((
             on_append_entries(0, &s.log, r),
             format!(
@@ -504,8 +554,8 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
                 .to_string(),
         ));
     }
-    if !check_passes(s) {
-        let cut = s.log.len().min(p.saturating_sub(1));
+    if !check_passes(s) && r.term >= s.current_term && p >= 2 {
+        let cut = s.log.len().min(p - 1);
         out.push((
             (false, s.log[..cut].to_vec()),
             "Deletes entries when the check fails: a follower that fails the consistency check \
@@ -527,7 +577,12 @@ fn append_text(o: &AppendOutcome, before: &[u64]) -> String {
 }
 
 fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> {
+    // One kind of situation per question, in equal shares: retry within the kind.
     let case = rng.below(5);
+    (0..200).find_map(|_| append_case(rng, case))
+}
+
+fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, AppendOutcome>> {
     // A conflict needs a follower whose log diverged from the leader's: look for one.
     let mut tries = 0;
     let (run, f) = loop {
@@ -563,13 +618,17 @@ fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> 
             let j = common + 1 + rng.below(lead.len() - common);
             (mk_request(t, &lead, p, j), t, false)
         }
-        // A request consistent with the follower's log.
+        // A request consistent with the follower's log, which lags behind the leader's.
         0 => {
-            let p = rng.below(common + 1);
-            let j = p + 1 + rng.below((lead.len() - p).max(1));
-            if j > lead.len() {
+            let k = rng.below(lead.len());
+            if k < common {
+                log = lead[..k].to_vec();
+            } else if log.len() > common {
                 return None;
             }
+            let k = log.len();
+            let p = k - rng.below(k.min(2) + 1);
+            let j = k + 1 + rng.below(lead.len() - k);
             (mk_request(t, &lead, p, j), t, false)
         }
         // A stale copy: the follower already holds the leader's log up to k > j.
@@ -585,10 +644,16 @@ fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> 
         }
         // The consistency check fails.
         2 => {
-            let p = common + 1 + rng.below(lead.len().saturating_sub(common).max(1));
-            if p > lead.len() {
-                return None;
-            }
+            let top = lead.len().min(log.len());
+            let p = if top > common && rng.below(2) == 0 {
+                // The follower holds another term at prevLogIndex.
+                common + 1 + rng.below(top - common)
+            } else {
+                // The follower lags: it has missed the leader's later appends.
+                let k = rng.below(common.min(lead.len() - 1) + 1);
+                log = lead[..k].to_vec();
+                k + 1 + rng.below(lead.len() - k)
+            };
             let j = (p + 1 + rng.below(2)).min(lead.len());
             (mk_request(t, &lead, p, j), t, false)
         }
@@ -643,6 +708,17 @@ fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> 
         .into_iter()
         .map(|(o, why)| Opt::new(o.clone(), append_text(&o, &log), why))
         .collect();
+    // Enough distinct wrong outcomes, or another situation of the same kind.
+    let mut outs: Vec<&AppendOutcome> = wrong
+        .iter()
+        .map(|o| &o.outcome)
+        .filter(|o| **o != model)
+        .collect();
+    outs.sort();
+    outs.dedup();
+    if outs.len() < 2 {
+        return None;
+    }
     let entries = if request.entries.is_empty() {
         "no entries".to_string()
     } else {
@@ -737,6 +813,11 @@ fn commit_text(c: usize, old: usize) -> String {
 }
 
 fn commit_draft(rng: &mut Rng) -> Option<Draft<CommitSituation, usize>> {
+    let target = rng.below(2);
+    (0..200).find_map(|_| commit_case(rng, target))
+}
+
+fn commit_case(rng: &mut Rng, target: usize) -> Option<Draft<CommitSituation, usize>> {
     let n = if rng.below(2) == 0 { 3 } else { 5 };
     let terms = 2 + rng.below(3) as u64;
     let mut run = simulate(rng, n, terms, 3);
@@ -784,6 +865,10 @@ fn commit_draft(rng: &mut Rng) -> Option<Draft<CommitSituation, usize>> {
         .find(|&i| on(i) >= 2 && log[i - 1] == t)
         .unwrap_or(commit_index);
     let figure8 = no_rule > model;
+    // Half the questions advance the commit, half are Figure 8 situations.
+    if (target == 0) != (model > commit_index) || (target == 1 && !figure8) {
+        return None;
+    }
     let right_why = if model > commit_index {
         format!(
             "Right: entry {model} has term {t}, the current term, and is on {} of {n} servers \
@@ -917,8 +1002,10 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
     let logs = run.logs.clone();
     let mut up = vec![true; n];
     let downs = rng.below(n / 2 + 1);
-    let mut order: Vec<usize> = (0..n).collect();
+    // The crashed servers: the old leader and others.
+    let mut order: Vec<usize> = (0..n).filter(|&i| i != run.leader).collect();
     rng.shuffle(&mut order);
+    order.insert(0, run.leader);
     for &d in &order[..downs] {
         up[d] = false;
     }
@@ -939,6 +1026,23 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
         sids(&live.iter().copied().filter(|&c| f(c)).collect::<Vec<_>>())
     };
     let len_first = |a: LastLog, b: LastLog| (a.index, a.term) >= (b.index, b.term);
+    // Half the time, ask only where comparing length first would go wrong (the §5.4.1 trap).
+    let len_first_winners = sids(
+        &live
+            .iter()
+            .copied()
+            .filter(|&c| {
+                2 * live
+                    .iter()
+                    .filter(|&&v| len_first(lasts[c], lasts[v]))
+                    .count()
+                    > n
+            })
+            .collect::<Vec<_>>(),
+    );
+    if len_first_winners == model && rng.below(2) == 0 {
+        return None;
+    }
     let wrong =
         vec![
         (
