@@ -444,12 +444,13 @@ fn fast_case(rng: &mut Rng, case: usize) -> Option<Draft<FastSituation, Next>> {
     let l = rid(leader);
     let mut wrong = Vec::new();
     let why_fast_wrong = match &model {
-        Next::Slow(_) if !initial_ballot => format!(
-            "Takes the fast path in a recovery: only the original command leader at the initial \
+        Next::Slow(_) if !initial_ballot => {
+            ("Takes the fast path in a recovery: only the original command leader at the initial \
              ballot may commit after one round; a replica that took the instance over runs Phase \
              1 \"avoiding the fast path\" (Figure 3), since an earlier fast-path commit may \
-             exist that it cannot see."
-        ),
+             exist that it cannot see.")
+                .to_string()
+        }
         Next::Slow(_) if s.replies.len() < s.to.len() => format!(
             "Commits on the fast path without a fast quorum: it needs replies from every other \
              replica of its fast quorum, {} of them ({fq} with itself, for N = {n}).",
@@ -461,10 +462,9 @@ fn fast_case(rng: &mut Rng, case: usize) -> Option<Draft<FastSituation, Next>> {
             fq - 1,
             s.replies.len()
         ),
-        _ => format!(
-            "Commits on the fast path although the replies differ: the fast path needs all \
-             replies of the fast quorum to carry the same seq and deps (Figure 2, line 10)."
-        ),
+        _ => ("Commits on the fast path although the replies differ: the fast path needs all \
+             replies of the fast quorum to carry the same seq and deps (Figure 2, line 10).")
+            .to_string(),
     };
     wrong.push(Opt::new(
         Next::Fast(sent.clone()),
@@ -500,11 +500,10 @@ fn fast_case(rng: &mut Rng, case: usize) -> Option<Draft<FastSituation, Next>> {
             n / 2
         )
     } else {
-        format!(
-            "Runs Paxos-Accept with its own attributes: the slow path uses the union of all the \
+        ("Runs Paxos-Accept with its own attributes: the slow path uses the union of all the \
              replies' deps and their highest seq (Figure 2, lines 13-14), or a dependency a \
-             replica reported could be lost."
-        )
+             replica reported could be lost.")
+            .to_string()
     };
     wrong.push(Opt::new(
         Next::Slow(sent.clone()),
@@ -617,7 +616,7 @@ fn fast_case(rng: &mut Rng, case: usize) -> Option<Draft<FastSituation, Next>> {
          leader included. The fast path is only for the original leader at the initial ballot: \
          recovery runs Phase 1 avoiding it (Figure 3). The authors' TLA+ specification also \
          asks that every dependency be committed, as here. So: {}.",
-        next_text(&model).to_lowercase()
+        super::lower_first(&next_text(&model))
     );
     Some(Draft {
         situation: s,
@@ -1057,7 +1056,7 @@ mod tests {
 
     fn oracle_fast(s: &FastSituation) -> Next {
         let f = (s.n - 1) / 2;
-        let fast_q = f + (f + 1) / 2; // F + floor((F+1)/2), leader included
+        let fast_q = f + f / 2 + f % 2; // F + floor((F+1)/2), leader included
         if s.replies.len() < s.n / 2 {
             return Next::Wait;
         }

@@ -123,7 +123,8 @@ pub fn f_of(n: usize) -> usize {
 /// §4.4: the optimised fast quorum, F + ⌊(F+1)/2⌋ replicas including the command leader.
 pub fn fast_quorum(n: usize) -> usize {
     let f = f_of(n);
-    f + (f + 1) / 2
+    // ⌊(F+1)/2⌋ is ⌈F/2⌉.
+    f + f.div_ceil(2)
 }
 
 /// Figure 2, lines 13-14: the union of the deps and the highest seq (the leader's own
@@ -308,7 +309,7 @@ mod tests {
             Next::Slow(a.clone())
         );
         assert_eq!(
-            after_preaccept(5, &a, &[a.clone()], false, true),
+            after_preaccept(5, &a, std::slice::from_ref(&a), false, true),
             Next::Wait
         );
     }

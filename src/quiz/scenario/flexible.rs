@@ -320,6 +320,9 @@ fn failures_draft(rng: &mut Rng) -> Option<Draft<Pair, Survives>> {
         ));
     }
     let detail = |q: Quorums| match q {
+        Quorums::Counting { size, .. } if size == n => {
+            "a quorum is every acceptor, so it survives no failure".to_string()
+        }
         Quorums::Counting { size, .. } => format!(
             "after any {} failure{}, {size} acceptors are still up, a whole quorum",
             n - size,
@@ -361,7 +364,7 @@ fn failures_draft(rng: &mut Rng) -> Option<Draft<Pair, Survives>> {
          of full rows is lost once every row has a failed acceptor, so R rows survive R − 1 \
          (columns alike). Here: {}. Replication can go on while phase 2 has a quorum, but \
          electing a new leader needs a phase-1 quorum.",
-        survives_text(&model).to_lowercase()
+        super::lower_first(&survives_text(&model))
     );
     Some(Draft {
         situation: p,

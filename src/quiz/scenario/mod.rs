@@ -367,6 +367,15 @@ pub(crate) fn letter(i: usize) -> String {
     ((b'A' + i as u8) as char).to_string()
 }
 
+/// `s` with its first letter in lower case (for an option's text inside a sentence).
+pub(crate) fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
+}
+
 /// "A, B and C".
 pub(crate) fn and_list<T: std::fmt::Display>(items: &[T]) -> String {
     let s: Vec<String> = items.iter().map(|x| x.to_string()).collect();

@@ -319,15 +319,12 @@ fn chosen_text(c: &ChosenMap) -> String {
         .iter()
         .map(|(s, v)| format!("{s} ({})", cmd(*v)))
         .collect();
-    format!(
-        "Slot{} {} chosen",
-        if c.len() == 1 { "" } else { "s" },
-        format!(
-            "{} {}",
-            and_list(&items),
-            if c.len() == 1 { "is" } else { "are" }
-        )
-    )
+    let (s, verb) = if c.len() == 1 {
+        ("", "is")
+    } else {
+        ("s", "are")
+    };
+    format!("Slot{s} {} {verb} chosen", and_list(&items))
 }
 
 fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {

@@ -753,7 +753,7 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
          and all that follow; 4. append any new entries not already in the log. Only a conflict \
          deletes: a delayed or duplicated request whose entries are already present leaves the \
          log as it is. Here the result is: {}.",
-        append_text(&model, &log).to_lowercase()
+        super::lower_first(&append_text(&model, &log))
     );
     Some(Draft {
         situation: s,
