@@ -360,8 +360,8 @@ pub(crate) fn fast_model(s: &FastSituation) -> Next {
 
 fn next_text(o: &Next) -> String {
     match o {
-        Next::Fast(a) => format!("It commits {a} now, on the fast path"),
-        Next::Slow(a) => format!("It runs Paxos-Accept with {a}, then commits"),
+        Next::Fast(a) => format!("It commits {a} on the fast path"),
+        Next::Slow(a) => format!("It runs Paxos-Accept with {a}"),
         Next::Wait => "It waits: too few replies to take either path yet".to_string(),
     }
 }

@@ -806,7 +806,7 @@ pub(crate) fn commit_model(s: &CommitSituation) -> usize {
 
 fn commit_text(c: usize, old: usize) -> String {
     if c == old {
-        format!("commitIndex stays at {old}")
+        format!("commitIndex remains {old}")
     } else {
         format!("commitIndex becomes {c}")
     }
@@ -941,12 +941,11 @@ fn commit_case(rng: &mut Rng, target: usize) -> Option<Draft<CommitSituation, us
         "Raft, Figure 2 (Rules for Servers, Leaders): if there is an N > commitIndex such that a \
          majority of matchIndex[i] ≥ N and log[N].term == currentTerm, set commitIndex = N. \
          §5.4.2: only entries of the leader's current term are committed by counting replicas; \
-         earlier entries are committed with them (Log Matching). Here the largest such N is \
-         {}.",
+         earlier entries are committed with them (Log Matching). {}",
         if model > commit_index {
-            model.to_string()
+            format!("Here the largest such N is {model}.")
         } else {
-            format!("none, so commitIndex stays at {commit_index}")
+            format!("Here there is no such N, so commitIndex remains {commit_index}.")
         }
     );
     Some(Draft {
