@@ -142,6 +142,12 @@ pub struct BankExportArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Json)]
     pub format: Format,
+    /// Instead of the banks, print N generated questions of every family (for review).
+    #[arg(long, value_name = "N")]
+    pub generated: Option<usize>,
+    /// With --generated: the seed of the generated questions.
+    #[arg(long, default_value_t = 1, requires = "generated")]
+    pub seed: u64,
     /// Add questions from the YAML files in DIR to their topics (the same id replaces a question).
     #[arg(long, value_name = "DIR")]
     pub bank: Vec<PathBuf>,

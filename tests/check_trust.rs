@@ -339,7 +339,11 @@ fn a_panic_or_a_hang_in_the_learners_debug_names_that_call() {
     );
     put("debug_hangs");
     let (code, v, _) = w.json("acceptor", &["--schedules", "100", "--call-timeout", "300"]);
-    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "timeout"), "{v}");
+    assert_eq!(
+        (code, v["verdict"].as_str().unwrap()),
+        (1, "timeout"),
+        "{v}"
+    );
     let detail = v["detail"].as_str().unwrap();
     assert!(
         detail.starts_with("the Debug formatting of A") && detail.contains("step"),

@@ -281,8 +281,15 @@ pub fn load_layers(builtin: &[BankFile], layers: &[Vec<BankFile>]) -> Loaded {
 fn add_layer(loaded: &mut Loaded, topic_of: &mut BTreeMap<String, String>, disk: &[BankFile]) {
     let (report, banks) = super::lint::check(disk);
     for p in &report.problems {
-        let skipped = if p.id.is_some() {
+        let kept = |id: &str| {
+            banks
+                .iter()
+                .any(|(file, b)| *file == p.file && b.questions.iter().any(|q| q.id == id))
+        };
+        let skipped = if p.id.as_deref().is_some_and(|id| !kept(id)) {
             " (question skipped)"
+        } else if p.id.is_some() {
+            ""
         } else if banks.iter().all(|(file, _)| *file != p.file) {
             " (file skipped)"
         } else {
@@ -325,7 +332,7 @@ mod tests {
         BankFile::new(name, text.to_string())
     }
 
-    const A: &str = "topic: demo\ntitle: Demo\nquestions:\n  - id: demo-one\n    difficulty: 1\n    kind: truefalse\n    prompt: P\n    answer: true\n    explanation: E\n    sources: [{ref: pms, section: \"1\"}]\n";
+    const A: &str = "topic: demo\ntitle: Demo\nquestions:\n  - id: demo-one\n    difficulty: 1\n    kind: truefalse\n    prompt: P\n    answer: true\n    explanation: E because the paper says so in its first section\n    sources: [{ref: pms, section: \"1\"}]\n";
 
     #[test]
     fn parse_fills_topic() {
@@ -336,7 +343,8 @@ mod tests {
     #[test]
     fn a_disk_bank_adds_to_its_topic_and_the_same_id_replaces_one_question() {
         let extra = A.replace("demo-one", "demo-two")
-            + &A[A.find("  - id:").unwrap()..].replace("prompt: P", "prompt: New P");
+            + &A[A.find("  - id:").unwrap()..]
+                .replace("prompt: P", "prompt: A different question altogether");
         let l = load_files(
             &[file("questions/demo.yaml", A)],
             &[file("x/extra.yaml", &extra)],
@@ -346,7 +354,13 @@ mod tests {
             .iter()
             .map(|q| (q.id.as_str(), q.prompt.as_str()))
             .collect();
-        assert_eq!(got, vec![("demo-one", "New P"), ("demo-two", "P")]);
+        assert_eq!(
+            got,
+            vec![
+                ("demo-one", "A different question altogether"),
+                ("demo-two", "P")
+            ]
+        );
         assert!(l.warnings.is_empty(), "{:?}", l.warnings);
     }
 
@@ -358,6 +372,7 @@ mod tests {
             .replace("demo-one", "other-one")
             + &A[A.find("  - id:").unwrap()..]
                 .replace("demo-one", "other-two")
+                .replace("prompt: P", "prompt: Quite another matter")
                 .replace("answer: true", "answer: maybe");
         let disk = [file("x.yaml", "topic: [oops"), file("other.yaml", &other)];
         let l = load_files(&[file("questions/demo.yaml", A)], &disk);
@@ -389,7 +404,9 @@ mod tests {
         let clash = A
             .replace("topic: demo", "topic: other")
             .replace("demo-one", "other-one")
-            + &A[A.find("  - id:").unwrap()..].replace("demo-one", "other-x");
+            + &A[A.find("  - id:").unwrap()..]
+                .replace("demo-one", "other-x")
+                .replace("prompt: P", "prompt: Quite another matter");
         let builtin_other = A
             .replace("topic: demo", "topic: other")
             .replace("demo-one", "other-x");

@@ -104,7 +104,7 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
             history
                 .questions
                 .keys()
-                .filter(|id| id.starts_with("scenario-"))
+                .filter(|id| scenario::family_of(id).is_some())
                 .filter_map(|id| generated(id))
                 .collect()
         } else {
@@ -142,7 +142,7 @@ pub fn cmd_quiz(args: &QuizArgs, ui: Ui) -> Result<u8> {
         history
             .due_ids(now)
             .into_iter()
-            .filter(|id| !id.starts_with("scenario-") && !pool.iter().any(|q| q.id == *id))
+            .filter(|id| scenario::family_of(id).is_none() && !pool.iter().any(|q| q.id == *id))
             .filter(|id| {
                 filter.topics.is_empty()
                     || history
@@ -321,11 +321,12 @@ fn new_scenarios(seed: u64, n: usize, filter: &Filter) -> Vec<Question> {
     if n == 0 {
         return Vec::new();
     }
+    // Generated questions of the topics asked for (all families for none or `scenario`).
     let all = match filter.difficulty {
-        Some((lo, hi)) if lo == hi => scenario::generate(seed, n, Some(lo)),
+        Some((lo, hi)) if lo == hi => scenario::generate_for(&filter.topics, seed, n, Some(lo)),
         // A range: draw more and keep those in it (each question is its own draw).
-        Some(_) => scenario::generate(seed, n * 4 + 8, None),
-        None => scenario::generate(seed, n, None),
+        Some(_) => scenario::generate_for(&filter.topics, seed, n * 4 + 8, None),
+        None => scenario::generate_for(&filter.topics, seed, n, None),
     };
     all.into_iter()
         .map(|mut s| {
@@ -364,7 +365,7 @@ fn find_question(pool: &[&Question], id: &str) -> Option<Question> {
 
 fn unknown_id(id: &str) -> String {
     format!(
-        "no question has the id `{id}`: `paxos-tutor bank export --format human` lists the bank ids; a generated one looks like scenario-<seed>-<n>"
+        "no question has the id `{id}`: `paxos-tutor bank export --format human` lists the bank ids; a generated one looks like gen-<family>-<seed>"
     )
 }
 
@@ -501,15 +502,33 @@ pub fn cmd_bank(cmd: &BankCommand, _ui: Ui) -> Result<u8> {
             })
         }
         BankCommand::Export(args) => {
-            let loaded = bank::load(&args.bank)?;
-            warn_all(&loaded.warnings);
-            let questions = loaded.questions();
+            let loaded;
+            let generated: Vec<model::Question>;
+            let questions: Vec<&model::Question> = match args.generated {
+                Some(n) => {
+                    generated = scenario::FAMILIES
+                        .iter()
+                        .flat_map(|f| scenario::generate_family(f.name, args.seed, n))
+                        .collect();
+                    generated.iter().collect()
+                }
+                None => {
+                    loaded = bank::load(&args.bank)?;
+                    warn_all(&loaded.warnings);
+                    loaded.questions()
+                }
+            };
             match args.format {
                 Format::Json => {
                     let all: Vec<serde_json::Value> = questions
                         .iter()
                         .map(|q| {
                             let mut v = serde_json::to_value(q).expect("question serializes");
+                            if let Some(f) = scenario::family_of(&q.id) {
+                                v.as_object_mut()
+                                    .unwrap()
+                                    .insert("family".into(), f.name.into());
+                            }
                             // Order questions have no `answer` (the steps are the key): say so.
                             v.as_object_mut()
                                 .unwrap()

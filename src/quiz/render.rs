@@ -294,7 +294,17 @@ pub fn verdict(p: &Presented, o: &Outcome) -> String {
 
 /// A bank's note on an option without a leading "Right." or "Wrong." (the label says which it
 /// is, and "Right." under the learner's wrong choice would read as praise).
-fn why_note(why: &str) -> &str {
+fn why_note(why: &str) -> String {
+    let rest = strip_verdict(why);
+    // "Right: it has promised…" reads "It has promised…" once the verdict is gone.
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(c) if rest.len() < why.trim().len() => c.to_uppercase().chain(chars).collect(),
+        _ => rest.to_string(),
+    }
+}
+
+fn strip_verdict(why: &str) -> &str {
     let w = why.trim();
     for lead in [
         "Right.",

@@ -8,8 +8,8 @@
 //! - Generated questions seen before are in the pool of `--review` and `--due` (regenerated from
 //!   their ids by the caller), so a wrong one comes back exactly as it was.
 //! - Generated scenario questions are mixed in at random places (never before the due ones):
-//!   with no `--topic` and no `--kind`, about one in five questions; with `scenario` among the
-//!   topics (or kinds), its share of them; with only `scenario`, all of them.
+//!   with no `--kind`, about one in five questions (of the topics asked for); with `scenario`
+//!   among the topics (or kinds), its share of them; with only `scenario`, all of them.
 
 use super::grade::Presented;
 use super::memory::History;
@@ -90,6 +90,8 @@ impl Filter {
                 };
                 count.div_ceil(shares.max(1))
             }
+            // Topics only: generated questions of those topics mixed in, as without a filter.
+            (false, true) => count / 5,
             _ => 0,
         }
     }
@@ -270,7 +272,7 @@ mod tests {
             topics: vec!["paxos".into()],
             ..Filter::default()
         };
-        assert_eq!(paxos.scenario_count(10), 0);
+        assert_eq!(paxos.scenario_count(10), 2);
         let kinds = Filter {
             kinds: vec![Kind::Scenario],
             ..Filter::default()

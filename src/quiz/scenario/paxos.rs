@@ -1,63 +1,81 @@
-//! Generated `scenario` questions: situations from a run of single-decree Paxos, keyed by the
-//! reference model in [`refmodel`].
+//! Single-decree Paxos (Lamport, *Paxos Made Simple*, §2.2 and §2.3): four families, keyed by
+//! [`super::paxos_model`].
 //!
-//! Why generated: a bank holds a few dozen hand-written questions; a learner preparing for an
-//! interview needs many fresh situations to practise the rules on. Why a model: the learner trusts
-//! every key, so no key is written into a template. Each question is built in three steps:
+//! - `paxos-acceptor` [1]: what an acceptor does with a Prepare or an Accept;
+//! - `paxos-phase2` [2]: which value a proposer must send in phase 2;
+//! - `paxos-chosen` [2, or 3 with traps: acceptances of one value across ballots, or a value
+//!   chosen that no one has learned]: whether a value is chosen, and which;
+//! - `paxos-quorum` [1, or 3 with duplicated and stale promises]: how many more promises a
+//!   proposer needs.
 //!
-//! 1. a *situation* is made: an acceptor's state and an incoming request, the promises a proposer
-//!    holds, the acceptances after a simulated run with message loss ([`refmodel::Sim`]), or the
-//!    replies a proposer has counted. Situations about more than one node come from simulated
-//!    correct runs, so they are states Paxos really reaches;
-//! 2. the model computes what Paxos does in it (the *outcome*);
-//! 3. the options are worded from classic mistakes, each carrying the outcome it stands for. An
-//!    option whose outcome equals the model's is the key; any other option that would also be right
-//!    in this situation is dropped, so exactly one option is right.
-//!
-//! Four families (difficulty in brackets): what an acceptor replies to a Prepare or an Accept [1];
-//! which value a proposer must send in phase 2 [2]; whether a value is chosen, and which [2, or 3
-//! with traps: acceptances of one value across ballots, or a value chosen that no one has learned];
-//! how many more promises a proposer needs [1, or 3 with duplicated and stale promises].
+//! Situations about more than one node come from simulated correct runs with message loss
+//! ([`Sim`]), so they are states Paxos really reaches.
 //!
 //! "Chosen" is a property of what has happened, not of the current state: an acceptor that
 //! accepted (1, P1) and later (2, P2) still counts towards (1, P1). So the chosen family shows
 //! every proposal each acceptor has ever accepted, oldest first; showing only the latest would make
 //! some keys unknowable.
 //!
-//! Question `i` of a seed depends only on the seed and `i` (its id is `scenario-<seed>-<i>`); a
-//! difficulty filter skips the indices whose question has another difficulty, so an id always names
-//! the same question. All randomness comes from [`crate::rng::Rng`].
+//! The acceptor questions follow the algorithm stated at the end of PMS §2.2, in which an acceptor
+//! ignores a request numbered below its promise (telling the proposer is an optimisation). Earlier
+//! in §2.2 the paper notes that an acceptor can always respond to a Prepare; the stems say which
+//! algorithm they ask about, so the key is true of it.
 
-#[path = "refmodel.rs"]
-pub mod refmodel;
-
+use super::paxos_model as refmodel;
 use refmodel::{
     chosen, chosen_proposals, highest_reported, on_accept, on_prepare, phase2_value,
     promises_needed, quorum, AcceptorId, AcceptorState, Ballot, Phase2Start, Proposal, Reply, Sim,
     Value,
 };
 
-use super::model::{Answer, Choice, Kind, Question, Source};
+use super::{build_with, Built};
+use crate::quiz::model::Question;
 use crate::rng::Rng;
 
-/// `count` scenario questions for `seed`, all of `difficulty` when given (1 to 3; any other
-/// difficulty gives none). Each is graded like a `single` question: exactly one right choice,
-/// whose letter is the `answer`. The same arguments always give the same questions.
-pub fn generate(seed: u64, count: usize, difficulty: Option<u8>) -> Vec<Question> {
-    generate_all(seed, count, difficulty)
-        .into_iter()
-        .map(|g| g.question)
-        .collect()
+const TOPIC: &str = "paxos";
+
+/// `paxos-acceptor`: an acceptor receives a Prepare or an Accept.
+pub fn build_acceptor(seed: u64) -> Question {
+    built("paxos-acceptor", seed).question
 }
 
-/// The generated question whose id is `id` (`scenario-<seed>-<i>`), rebuilt exactly as it was
-/// first generated; None when the id is not one this generator gives.
-pub fn regenerate(id: &str) -> Option<Question> {
-    let rest = id.strip_prefix("scenario-")?;
-    let (seed, i) = rest.split_once('-')?;
-    let (seed, i) = (seed.parse::<u64>().ok()?, i.parse::<u64>().ok()?);
-    let g = generate_one(seed, i);
-    (g.agrees_with_model() && g.question.id == id).then_some(g.question)
+/// `paxos-phase2`: the value a proposer must send in phase 2.
+pub fn build_phase2(seed: u64) -> Question {
+    built("paxos-phase2", seed).question
+}
+
+/// `paxos-chosen`: whether a value is chosen, and which.
+pub fn build_chosen(seed: u64) -> Question {
+    built("paxos-chosen", seed).question
+}
+
+/// `paxos-quorum`: how many more promises a proposer needs.
+pub fn build_quorum(seed: u64) -> Question {
+    built("paxos-quorum", seed).question
+}
+
+fn built(family: &'static str, seed: u64) -> Built<Situation, Outcome> {
+    let b = build_with(family, TOPIC, seed, |rng| {
+        let d = match family {
+            "paxos-acceptor" if rng.below(2) == 0 => Some(prepare_question(rng)),
+            "paxos-acceptor" => Some(accept_question(rng)),
+            "paxos-phase2" => phase2_question(rng),
+            "paxos-chosen" => chosen_question(rng),
+            _ => Some(quorum_question(rng)),
+        };
+        d.map(|d| super::Draft {
+            situation: d.situation,
+            difficulty: d.difficulty,
+            prompt: d.prompt,
+            right: d.right,
+            wrong: d.wrong,
+            explanation: d.explanation,
+            sources: d.sections.iter().map(|s| ("pms", s.to_string())).collect(),
+        })
+    });
+    // Always true by construction; checked anyway, because a wrong key must never be shown.
+    assert_eq!(b.options[b.key].outcome, model_outcome(&b.situation));
+    b
 }
 
 /// What was asked about: enough to recompute the answer from the model.
@@ -120,46 +138,7 @@ enum Outcome {
     Need(usize),
 }
 
-#[derive(Clone, Debug, PartialEq)]
-struct Opt {
-    outcome: Outcome,
-    text: String,
-    why: String,
-}
-
-impl Opt {
-    fn new(outcome: Outcome, text: impl Into<String>, why: impl Into<String>) -> Opt {
-        Opt {
-            outcome,
-            text: text.into(),
-            why: why.into(),
-        }
-    }
-}
-
-/// A generated question with what it was generated from.
-#[derive(Clone, Debug)]
-struct Generated {
-    situation: Situation,
-    /// The options in the order of `question.choices`.
-    options: Vec<Opt>,
-    /// Index of the right option.
-    key: usize,
-    question: Question,
-}
-
-impl Generated {
-    /// The key's option has the model's outcome and no other option has it. Always true by
-    /// construction; checked anyway, because a question with a wrong key must never be shown.
-    fn agrees_with_model(&self) -> bool {
-        let model = model_outcome(&self.situation);
-        self.options
-            .iter()
-            .enumerate()
-            .all(|(i, o)| (o.outcome == model) == (i == self.key))
-            && self.question.answer == Some(Answer::Text(letter(self.key)))
-    }
-}
+type Opt = super::Opt<Outcome>;
 
 /// What a family builder produces before the options are shuffled.
 struct Draft {
@@ -170,7 +149,6 @@ struct Draft {
     wrong: Vec<Opt>,
     explanation: String,
     sections: &'static [&'static str],
-    tag: &'static str,
 }
 
 /// The model's outcome for `s`. The key of every question is the option with this outcome.
@@ -223,106 +201,6 @@ fn refused_as_none(reply: Reply) -> Option<Reply> {
         Reply::Nack { .. } => None,
         r => Some(r),
     }
-}
-
-fn generate_all(seed: u64, count: usize, difficulty: Option<u8>) -> Vec<Generated> {
-    if difficulty.is_some_and(|d| !(1..=3).contains(&d)) {
-        return Vec::new();
-    }
-    let mut out = Vec::with_capacity(count);
-    let limit = (count as u64).saturating_mul(64).saturating_add(64);
-    let mut i = 0u64;
-    while out.len() < count && i < limit {
-        let g = generate_one(seed, i);
-        if g.agrees_with_model() && difficulty.is_none_or(|d| g.question.difficulty == d) {
-            out.push(g);
-        }
-        i += 1;
-    }
-    out
-}
-
-/// The random stream of question `i` of `seed`: independent of every other index.
-fn question_rng(seed: u64, i: u64) -> Rng {
-    Rng::new(Rng::new(seed ^ Rng::new(i).next_u64()).next_u64())
-}
-
-fn generate_one(seed: u64, i: u64) -> Generated {
-    let mut rng = question_rng(seed, i);
-    loop {
-        let draft = match rng.below(5) {
-            0 => Some(prepare_question(&mut rng)),
-            1 => Some(accept_question(&mut rng)),
-            2 => phase2_question(&mut rng),
-            3 => chosen_question(&mut rng),
-            _ => Some(quorum_question(&mut rng)),
-        };
-        // A situation that yields too few options is not asked; the next draw is.
-        if let Some(g) = draft.and_then(|d| assemble(seed, i, d, &mut rng)) {
-            return g;
-        }
-    }
-}
-
-/// Drop wrong options that coincide with the right one (or with each other), keep at most four,
-/// shuffle, and fill in the question. `None` when fewer than two wrong options remain.
-fn assemble(seed: u64, i: u64, d: Draft, rng: &mut Rng) -> Option<Generated> {
-    let mut wrong: Vec<Opt> = Vec::new();
-    for o in d.wrong {
-        let clash = |x: &Opt| x.outcome == o.outcome || x.text == o.text;
-        if !clash(&d.right) && !wrong.iter().any(clash) {
-            wrong.push(o);
-        }
-    }
-    if wrong.len() < 2 {
-        return None;
-    }
-    rng.shuffle(&mut wrong);
-    wrong.truncate(4);
-    let right_text = d.right.text.clone();
-    let mut options = wrong;
-    options.push(d.right);
-    rng.shuffle(&mut options);
-    let key = options.iter().position(|o| o.text == right_text)?;
-    let question = Question {
-        id: format!("scenario-{seed}-{i}"),
-        topic: "scenario".to_string(),
-        difficulty: d.difficulty,
-        kind: Kind::Scenario,
-        prompt: d.prompt,
-        choices: options
-            .iter()
-            .map(|o| Choice {
-                text: o.text.clone(),
-                why: o.why.clone(),
-            })
-            .collect(),
-        steps: Vec::new(),
-        // One letter, as the grader reads a `single` key (see `grade::key`).
-        answer: Some(Answer::Text(letter(key))),
-        tolerance: None,
-        key_points: Vec::new(),
-        explanation: d.explanation,
-        sources: d
-            .sections
-            .iter()
-            .map(|s| Source {
-                reference: "pms".to_string(),
-                section: s.to_string(),
-            })
-            .collect(),
-        tags: vec!["generated".to_string(), d.tag.to_string()],
-    };
-    Some(Generated {
-        situation: d.situation,
-        options,
-        key,
-        question,
-    })
-}
-
-fn letter(i: usize) -> String {
-    ((b'A' + i as u8) as char).to_string()
 }
 
 /// Just below the lowest ballot, (1, P1): rounds start at 1 and proposers at P1.
@@ -523,7 +401,11 @@ fn prepare_question(rng: &mut Rng) -> Draft {
             )
         } else {
             format!(
-                "It must not promise {n} at all: it has promised {}, which is greater.",
+                "In this algorithm it does not answer Prepare({n}) with a promise at all: it has \
+                 promised {}, which is greater, so it ignores the request (or, as an optimisation, \
+                 tells the proposer). Answering while keeping the higher promise would break \
+                 nothing (PMS notes an acceptor can always respond to a Prepare), but it is not \
+                 what this algorithm does.",
                 state.promised.expect("refused")
             )
         },
@@ -545,7 +427,10 @@ fn prepare_question(rng: &mut Rng) -> Draft {
                  chosen."
             )
         } else {
-            format!("It must not promise {n} at all; and a promise would have to report {a}.")
+            format!(
+                "In this algorithm it ignores Prepare({n}), since its promise is greater; and \
+                 any promise would have to report {a}."
+            )
         };
         wrong.push(Opt::new(
             Outcome::AfterPrepare {
@@ -585,7 +470,7 @@ fn prepare_question(rng: &mut Rng) -> Draft {
                 if promises {
                     ""
                 } else {
-                    "; and here it must not promise at all"
+                    "; and here this algorithm has it ignore the Prepare"
                 }
             ),
         ));
@@ -614,7 +499,8 @@ fn prepare_question(rng: &mut Rng) -> Draft {
         situation,
         difficulty: 1,
         prompt: format!(
-            "Single-decree Paxos. {BALLOTS}\n\n{}\nIt now receives Prepare({n}).\n\nWhat does \
+            "Single-decree Paxos, following the two-phase algorithm stated at the end of Paxos \
+             Made Simple §2.2. {BALLOTS}\n\n{}\nIt now receives Prepare({n}).\n\nWhat does \
              {acceptor} do?",
             describe_state(acceptor, &state)
         ),
@@ -622,7 +508,6 @@ fn prepare_question(rng: &mut Rng) -> Draft {
         wrong,
         explanation,
         sections: &["2.2"],
-        tag: "acceptor",
     }
 }
 
@@ -803,7 +688,6 @@ fn accept_question(rng: &mut Rng) -> Draft {
         wrong,
         explanation,
         sections: &["2.2"],
-        tag: "acceptor",
     }
 }
 
@@ -1076,7 +960,6 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
         wrong,
         explanation,
         sections: &["2.2"],
-        tag: "proposer",
     })
 }
 
@@ -1344,7 +1227,6 @@ fn chosen_question(rng: &mut Rng) -> Option<Draft> {
         wrong: opts,
         explanation,
         sections: if unlearned { &["2.2", "2.3"] } else { &["2.2"] },
-        tag: "chosen",
     })
 }
 
@@ -1545,7 +1427,6 @@ fn quorum_question(rng: &mut Rng) -> Draft {
         wrong: opts,
         explanation,
         sections: &["2.2"],
-        tag: "quorum",
     }
 }
 
@@ -1554,8 +1435,27 @@ mod tests {
     use std::collections::{BTreeMap, BTreeSet};
 
     use super::*;
+    use crate::quiz::model::{Answer, Kind};
+    use crate::quiz::scenario::{generate_for, letter, question_seed};
 
     const SEEDS: u64 = 2000;
+    const FAMILIES: [&str; 4] = [
+        "paxos-acceptor",
+        "paxos-phase2",
+        "paxos-chosen",
+        "paxos-quorum",
+    ];
+
+    /// `count` questions of the four families in turn, with what they were built from.
+    fn generate_all(seed: u64, count: usize, _: Option<u8>) -> Vec<Built<Situation, Outcome>> {
+        (0..count as u64)
+            .map(|i| built(FAMILIES[i as usize % 4], question_seed(seed, i)))
+            .collect()
+    }
+
+    fn generate(seed: u64, count: usize, difficulty: Option<u8>) -> Vec<Question> {
+        generate_for(&["paxos".to_string()], seed, count, difficulty)
+    }
 
     /// The key letter of `q` as an index.
     fn key_index(q: &Question) -> usize {
@@ -1717,7 +1617,7 @@ mod tests {
         }
     }
 
-    fn check(g: &Generated, seed: u64) {
+    fn check(g: &Built<Situation, Outcome>, _seed: u64) {
         let q = &g.question;
         let model = model_outcome(&g.situation);
         assert_eq!(
@@ -1728,8 +1628,9 @@ mod tests {
         );
         check_situation(&g.situation);
         assert_eq!(q.kind, Kind::Scenario);
-        assert_eq!(q.topic, "scenario");
-        assert!(q.id.starts_with(&format!("scenario-{seed}-")), "{}", q.id);
+        assert_eq!(q.topic, "paxos");
+        assert!(q.id.starts_with("gen-paxos-"), "{}", q.id);
+        assert_eq!(crate::quiz::scenario::regenerate(&q.id).as_ref(), Some(q));
         assert!((1..=3).contains(&q.difficulty));
         assert!(
             (3..=5).contains(&q.choices.len()),
@@ -1839,7 +1740,7 @@ mod tests {
                 *families.entry(g.question.tags[1].clone()).or_default() += 1;
             }
         }
-        for f in ["acceptor", "proposer", "chosen", "quorum"] {
+        for f in FAMILIES {
             assert!(
                 families.get(f).copied().unwrap_or(0) > (SEEDS as usize) / 2,
                 "{families:?}"
@@ -1852,7 +1753,7 @@ mod tests {
         let (mut cross, mut unlearned, mut dup, mut stale, mut eq, mut between) =
             (0, 0, 0, 0, 0, 0);
         let (mut chosen_yes, mut chosen_no, mut two_values, mut own_wrong) = (0, 0, 0, 0);
-        for seed in 0..500 {
+        for seed in 0..1000 {
             for g in generate_all(seed, 4, None) {
                 match &g.situation {
                     Situation::Chosen {
