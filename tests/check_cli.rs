@@ -217,8 +217,15 @@ fn acceptor_verdicts_in_json_and_for_people() {
         steps_with_prepare,
         "{printed}"
     );
+    let at = trace
+        .iter()
+        .position(|s| s == "deliver Prepare(1,P2) P2->A1")
+        .expect("the Prepare to A1")
+        + 1;
     assert!(
-        printed.contains("step 2 deliver Prepare(1,P2) P2->A1\n    my prepare 1"),
+        printed.contains(&format!(
+            "step {at} deliver Prepare(1,P2) P2->A1\n    my prepare 1"
+        )),
         "{printed}"
     );
 

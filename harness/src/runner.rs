@@ -202,7 +202,7 @@ fn learner_types(impls: Impls) -> String {
 fn property_of(f: &Failure) -> String {
     match f {
         Failure::Violation(v) => v.property.as_str().to_string(),
-        Failure::Panic(_) => "the same call without a panic".to_string(),
+        Failure::Panic(_) => "panic".to_string(),
     }
 }
 
@@ -332,6 +332,8 @@ fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
             .collect();
         let what = if liveness {
             format!("no schedule whose faults take fewer than {k} steps breaks liveness")
+        } else if class == "panic" {
+            format!("no schedule of fewer than {k} steps makes the code panic")
         } else {
             format!("no schedule of fewer than {k} steps breaks {}", property_of(&best.failure))
         };
@@ -505,7 +507,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
     let searching = o.depth > 0 || o.takeover.is_some();
     if let (Some(h), true) = (&hidden, searching) {
         unproven.push(format!(
-            "the exhaustive search did not run: {} {}",
+            "the exhaustive search did not run on {}: {}",
             h.type_name, h.what
         ));
     } else if searching {
