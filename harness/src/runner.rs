@@ -466,10 +466,6 @@ pub fn run(impls: Impls, o: &Options) -> String {
         };
     }
 
-    // What the search cannot explore, seen before it starts.
-    set_context("the probe of the learner's types, before the traces".into());
-    let hidden = probe::hidden_state(impls);
-
     if o.traces {
         let lib = trace::library();
         for (i, tr) in lib.iter().enumerate() {
@@ -505,6 +501,14 @@ pub fn run(impls: Impls, o: &Options) -> String {
     // What was not proven: a bound a budget stopped, a search that could not run.
     let mut unproven: Vec<String> = Vec::new();
     let searching = o.depth > 0 || o.takeover.is_some();
+    // What the search cannot explore, seen before it starts (the traces and random schedules
+    // run in fresh worlds, without clones or a memo, and need no such look).
+    let hidden = if searching {
+        set_context("the probe of the learner's types, before the exhaustive search".into());
+        probe::hidden_state(impls)
+    } else {
+        None
+    };
     if let (Some(h), true) = (&hidden, searching) {
         unproven.push(format!(
             "the exhaustive search did not run on {}: {}",
