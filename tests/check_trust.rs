@@ -350,3 +350,18 @@ fn a_panic_or_a_hang_in_the_learners_debug_names_that_call() {
         "{v}"
     );
 }
+
+#[test]
+fn a_panic_in_the_learners_drop_is_a_panic_verdict_that_says_so() {
+    let w = Ws::new("drop");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trust/drop_panics.rs");
+    std::fs::write(w.ws.join("acceptor/src/lib.rs"), std::fs::read(p).unwrap()).unwrap();
+    let (code, v, _) = w.json("acceptor", &["--schedules", "100"]);
+    assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
+    let text = v.to_string();
+    assert!(
+        text.contains("drop refuses to forget an accepted proposal"),
+        "{v}"
+    );
+    assert!(text.contains("drop"), "{v}");
+}

@@ -647,7 +647,27 @@ pub fn main(impls: Impls) {
     guard::ANNOUNCE.store(o.announce, std::sync::atomic::Ordering::Relaxed);
     guard::install_panic_hook();
     guard::start_watchdog(Duration::from_millis(o.call_timeout_ms.max(10)), on_timeout);
-    let json = run(impls, &o);
+    // A panic outside the guarded calls can only come from learner code the harness runs
+    // implicitly: the drop of a node when a world of the search is dropped. It is a `panic`
+    // verdict, named as well as it can be, not a crash of the harness.
+    let json = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(impls, &o))) {
+        Ok(json) => json,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic with a non-string payload".into());
+            let context = guard::CONTEXT.lock().map(|c| c.clone()).unwrap_or_default();
+            format!(
+                "{{\"verdict\":\"panic\",\"schedules\":0,\"timeout\":{},\"violation\":null,\"exhaustive\":[]}}",
+                json_str(&format!(
+                    "learner code panicked outside any call the harness makes by name, most likely in the drop of a learner node ({context}, step {}): {message}",
+                    guard::STEP.load(std::sync::atomic::Ordering::Relaxed)
+                ))
+            )
+        }
+    };
     channel::finish(&json);
 }
 

@@ -69,6 +69,14 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         None => None,
     };
     let cache = crate::paths::cache_dir()?;
+    // One check at a time per cache: the harness and the contract's copy there are shared by
+    // every workspace, and a check rewrites and verifies them (released when the check ends,
+    // or dies).
+    std::fs::create_dir_all(&cache)
+        .map_err(|e| Error::io(format!("cannot create {}", cache.display()), e))?;
+    let lock_path = cache.join("check.lock");
+    let _cache_lock = crate::paths::FileLock::acquire(&lock_path)
+        .map_err(|e| Error::io(format!("cannot lock {}", lock_path.display()), e))?;
     let dirs = compile::prepare(&cache, &ws, ex)?;
     let pb = progress_bar(ui, args.format);
     if let Some(pb) = &pb {

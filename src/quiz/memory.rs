@@ -446,7 +446,7 @@ pub struct Store {
 /// The history's lock: released when dropped.
 #[derive(Debug)]
 pub struct Lock {
-    _file: std::fs::File,
+    _file: crate::paths::FileLock,
 }
 
 /// A loaded history, and what the learner must be told about the file (a corrupt file set
@@ -548,7 +548,6 @@ impl Store {
     /// folder if needed. Held while the value lives. Fails with a clear message when the folder
     /// cannot be created or written, which is how a session checks it before the first question.
     pub fn lock(&self) -> Result<Lock> {
-        use std::os::fd::AsRawFd;
         let dir = self.path.parent().unwrap_or(Path::new("."));
         let unwritable = |e: std::io::Error| {
             Error::io(
@@ -560,26 +559,11 @@ impl Store {
             )
         };
         std::fs::create_dir_all(dir).map_err(unwritable)?;
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(LOCK_NAME))
-            .map_err(unwritable)?;
-        loop {
-            // SAFETY: flock on a file descriptor we own; released when the file is closed.
-            let rc = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) };
-            if rc == 0 {
-                break;
-            }
-            let e = std::io::Error::last_os_error();
-            if e.kind() != std::io::ErrorKind::Interrupted {
-                return Err(Error::io(
-                    format!("locking {}", dir.join(LOCK_NAME).display()),
-                    e,
-                ));
-            }
-        }
+        let path = dir.join(LOCK_NAME);
+        let file = crate::paths::FileLock::acquire(&path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::NotFound => unwritable(e),
+            _ => Error::io(format!("locking {}", path.display()), e),
+        })?;
         Ok(Lock { _file: file })
     }
 
