@@ -728,7 +728,9 @@ pub fn exhaustive(
                 let mut calm = w.clone();
                 let mut calm_taken = Vec::new();
                 match calm_phase(&mut calm, p, &mut calm_taken) {
-                    Err(f) if wanted(&f) => {
+                    // A search aimed at a safety property counts every step: it does not take
+                    // the calm phase's steps for free.
+                    Err(f) if wanted(&f) && bounds.target.is_none_or(|t| t == "liveness") => {
                         let mut found = found(f, path_to(arena, *node));
                         found.calm = Some(p);
                         return Err(Box::new(found));

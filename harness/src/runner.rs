@@ -285,9 +285,8 @@ fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
             Ok(_) => complete = false,
             Err(g) => {
                 // Found with the memo: it must fail in a fresh world too.
-                let r = replay(&g.setup(impls), &g.steps, g.calm);
-                match r.failure {
-                    Some(failure) if failure.class() == class => {
+                match fresh(impls, *g) {
+                    Some(g) if g.failure.class() == class => {
                         const SHORTENED: &str = ", shortened by a breadth-first search";
                         let origin = if best.origin.ends_with(SHORTENED) {
                             best.origin.clone()
@@ -295,12 +294,10 @@ fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
                             format!("{}{SHORTENED}", best.origin)
                         };
                         best = Found {
-                            failure,
-                            steps: r.taken,
                             origin,
                             lesson: best.lesson.clone(),
                             teaches: best.teaches.clone(),
-                            ..*g
+                            ..g
                         };
                         k = counted(&best.steps);
                     }
@@ -347,6 +344,30 @@ fn shortest(impls: Impls, best: Found, o: &Options) -> (Found, Option<String>) {
     (best, sentence)
 }
 
+/// Replay a found schedule in a fresh world (no memo, no clones): `None` when it does not fail
+/// there. A safety failure comes back with its calm phase, if it had one, made part of the
+/// schedule (shrinking and the search for a shorter one count those steps), and no calm phase.
+fn fresh(impls: Impls, f: Found) -> Option<Found> {
+    let r = replay(&f.setup(impls), &f.steps, f.calm);
+    let failure = r.failure?;
+    Some(if failure.class() != "liveness" {
+        let mut steps = r.taken;
+        steps.extend(r.calm_taken);
+        Found {
+            failure,
+            steps,
+            calm: None,
+            ..f
+        }
+    } else {
+        Found {
+            failure,
+            steps: r.taken,
+            ..f
+        }
+    })
+}
+
 /// A failure found by a phase: check it in a fresh world, shrink it, look for a shorter one, and
 /// write the result.
 fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
@@ -362,28 +383,10 @@ fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
         }
     }
     // 1. It must fail from scratch: no memo, no clone shared with another branch of a search.
-    let r = replay(&f.setup(impls), &f.steps, f.calm);
-    let failure = match r.failure {
-        Some(x) if x.class() == f.failure.class() => x,
+    let class = f.failure.class();
+    let f = match fresh(impls, f.clone()) {
+        Some(g) if g.failure.class() == class => g,
         _ => return unreproducible(impls, &f, t),
-    };
-    // A safety failure: the calm phase, if it had one, is part of the schedule (shrinking and
-    // the search for a shorter one count its steps), and no calm phase follows.
-    let f = if failure.class() != "liveness" {
-        let mut steps = r.taken;
-        steps.extend(r.calm_taken);
-        Found {
-            failure,
-            steps,
-            calm: None,
-            ..f
-        }
-    } else {
-        Found {
-            failure,
-            steps: r.taken,
-            ..f
-        }
     };
     // 2. Shrink it (every origin), 3. then look for a shorter one.
     set_context("shrinking the counterexample".into());
