@@ -329,7 +329,9 @@ fn hostile_learner_code_never_gets_a_pass() {
     let t = Instant::now();
     let (code, v) = b.json("acceptor", &[]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "fail"), "{v}");
-    assert!(t.elapsed() < Duration::from_secs(40), "{:?}", t.elapsed());
+    // The grandchild would hold the pipes for an hour: a check that waited for them would not
+    // be back within this safety net (far above any check's time, so no machine is too slow).
+    assert!(t.elapsed() < Duration::from_secs(600), "{:?}", t.elapsed());
     let pid: i32 = read(&pidfile).trim().parse().unwrap();
     assert!(!alive(pid), "the grandchild {pid} outlived the check");
 

@@ -1161,14 +1161,13 @@ fn lint_and_quiz_report_a_broken_file_in_the_same_words() {
 }
 
 #[test]
-fn a_deeply_nested_bank_is_refused_fast() {
+fn a_deeply_nested_bank_is_refused_before_parsing() {
     let home = tempfile::tempdir().unwrap();
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("deep.yaml"), "[".repeat(100_000)).unwrap();
     let d = dir.path().display().to_string();
-    let start = std::time::Instant::now();
+    // Refused at the 20th bracket (the position says the scan stopped there, before any parse).
     let r = run(home.path(), &["bank", "lint", &d], "");
-    assert!(start.elapsed().as_secs_f64() < 2.0, "{:?}", start.elapsed());
     assert_eq!(r.code, 1);
     assert!(
         r.stdout

@@ -441,8 +441,8 @@ mod tests {
     }
 
     #[test]
-    fn too_big_or_too_deep_is_refused_before_parsing_and_fast() {
-        let start = std::time::Instant::now();
+    fn too_big_or_too_deep_is_refused_before_parsing() {
+        // Refused at the MAX_DEPTH-th bracket: the position shows the scan stopped there.
         let deep = file("deep.yaml", &"[".repeat(100_000));
         let p = precheck(&deep).unwrap_err();
         assert_eq!(p.to_string(), format!("deep.yaml:1:{MAX_DEPTH}: nested more than {MAX_DEPTH} levels deep; a bank needs about 5"));
@@ -450,7 +450,6 @@ mod tests {
         let (report, banks) = super::super::lint::check(&[deep]);
         assert_eq!(report.problems.len(), 1);
         assert!(banks.is_empty());
-        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
         // Block nesting counts too; quoted brackets and comments do not.
         let mut nested = String::new();
         for i in 0..30 {
