@@ -373,13 +373,8 @@ fn fresh(impls: Impls, f: Found) -> Option<Found> {
 fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
     if let Failure::Panic(p) = &f.failure {
         if is_derive_call(&p.call) {
-            // A panic in the learner's Debug, Clone or Drop: a fresh replay calls none of them
-            // (it neither hashes nor clones states), so the schedule is shown as the search had it.
-            return format!(
-                "{{\"verdict\":\"panic\",{},\"timeout\":null,\"violation\":{}}}",
-                t.fields(),
-                found_json(impls, &f, None),
-            );
+            // A panic in the learner's Debug, Clone or Drop: shown as the search had it.
+            return failure_result(impls, &f, t, None);
         }
     }
     // 1. It must fail from scratch: no memo, no clone shared with another branch of a search.
@@ -400,6 +395,11 @@ fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
     if !f.teaches.iter().any(|c| c == code) {
         f.lesson = None;
     }
+    failure_result(impls, &f, t, proof.as_deref())
+}
+
+/// The result for a failing schedule: `panic` or `fail`, with the schedule for the report.
+fn failure_result(impls: Impls, f: &Found, t: &Tally, shortest: Option<&str>) -> String {
     let verdict = if matches!(f.failure, Failure::Panic(_)) {
         "panic"
     } else {
@@ -408,12 +408,23 @@ fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
     format!(
         "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":{}}}",
         t.fields(),
-        found_json(impls, &f, proof.as_deref()),
+        found_json(impls, f, shortest),
+    )
+}
+
+/// The result with no failing schedule: `pass` (or, from a replay run only for the learner's
+/// output, `fail`).
+fn plain_result(verdict: &str, t: &Tally) -> String {
+    format!(
+        "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":null}}",
+        t.fields()
     )
 }
 
 /// A call into the learner's `Debug`, `Clone` or `Drop` (see [`guard::CallKind::describe`]).
-fn is_derive_call(call: &str) -> bool {
+/// A fresh replay makes none of them (it neither hashes nor clones states), so a panic there is
+/// not checked by replaying; the parent uses this too, for its fresh-process replay.
+pub fn is_derive_call(call: &str) -> bool {
     call.starts_with("the Debug formatting of ")
         || call.starts_with("the drop of ")
         || call.ends_with(".clone()")
@@ -440,32 +451,16 @@ pub fn run(impls: Impls, o: &Options) -> String {
         if guard::ECHO_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
             // Run only to show the learner's output step by step: rendering the failure would
             // replay it again and print it twice.
-            let verdict = if found.is_some() { "fail" } else { "pass" };
-            return format!(
-                "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":null}}",
-                t.fields()
-            );
+            return plain_result(if found.is_some() { "fail" } else { "pass" }, &t);
         }
         return match found {
             Some(mut f) => {
                 // A saved schedule is already shrunk: show it as it is.
                 f.origin = format!("replay of {}", path.display());
                 f.lesson = None;
-                let verdict = if matches!(f.failure, Failure::Panic(_)) {
-                    "panic"
-                } else {
-                    "fail"
-                };
-                format!(
-                    "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":{}}}",
-                    t.fields(),
-                    found_json(impls, &f, None)
-                )
+                failure_result(impls, &f, &t, None)
             }
-            None => format!(
-                "{{\"verdict\":\"pass\",{},\"timeout\":null,\"violation\":null}}",
-                t.fields()
-            ),
+            None => plain_result("pass", &t),
         };
     }
 
@@ -618,10 +613,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
         ));
     }
     if unproven.is_empty() {
-        format!(
-            "{{\"verdict\":\"pass\",{},\"timeout\":null,\"violation\":null}}",
-            t.fields()
-        )
+        plain_result("pass", &t)
     } else {
         format!(
             "{{\"verdict\":\"incomplete\",{},\"timeout\":null,\"violation\":null,\"incomplete\":{}}}",

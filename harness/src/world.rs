@@ -1306,24 +1306,22 @@ impl World {
         }
     }
 
+    /// Record what `decided()` returns now, and judge the change. It is recorded on a failure too:
+    /// the state shown at the end says what decided() returns, as the message does.
     fn check_decided(&mut self, p: usize, decided: Option<Value>) -> Result<(), Failure> {
-        let r = self.judge_decided(p, &decided);
-        if r.is_err() {
-            // The state shown at the end says what decided() returns now, as the message does.
-            Rc::make_mut(&mut self.ghost.prop[p]).decided = decided;
+        if self.ghost.prop[p].decided == decided {
+            return Ok(());
         }
+        let r = self.judge_decided(p, &decided);
+        Rc::make_mut(&mut self.ghost.prop[p]).decided = decided;
         r
     }
 
-    fn judge_decided(&mut self, p: usize, decided: &Option<Value>) -> Result<(), Failure> {
-        let decided = decided.clone();
+    fn judge_decided(&self, p: usize, decided: &Option<Value>) -> Result<(), Failure> {
         let name = Name(proposer_id(p));
         let old = &self.ghost.prop[p].decided;
-        if *old == decided {
-            return Ok(());
-        }
         let lmc = |code, m: String| Err(violation(Property::LearnedMeansChosen, code, m));
-        match (old, &decided) {
+        match (old, decided) {
             (Some(o), Some(n)) => {
                 return lmc("decided-changed", format!("{name} decided {}, then {}: a decision never changes", o.0, n.0))
             }
@@ -1360,7 +1358,6 @@ impl World {
             }
             (None, None) => {}
         }
-        Rc::make_mut(&mut self.ghost.prop[p]).decided = decided;
         Ok(())
     }
 

@@ -82,10 +82,7 @@ impl BuildDirs {
 }
 
 fn short_hash(s: &str) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
-        h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
-    }
+    let h = super::embedded::fnv1a(super::embedded::FNV_START, s.bytes());
     format!("{:08x}", h as u32)
 }
 

@@ -11,17 +11,26 @@ pub fn exercise_file(rel: &str) -> Option<&'static str> {
         .map(|(_, t)| *t)
 }
 
+/// The FNV-1a offset basis: the state [`fnv1a`] starts from.
+pub const FNV_START: u64 = 0xcbf2_9ce4_8422_2325;
+
+/// FNV-1a: `state` (from [`FNV_START`]) with `bytes` mixed in. The fingerprints of the cache,
+/// the workspace path and the learner's sources all use it.
+pub fn fnv1a(state: u64, bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes
+        .into_iter()
+        .fold(state, |h, b| (h ^ b as u64).wrapping_mul(0x100_0000_01b3))
+}
+
 /// A fingerprint of the embedded harness, so a changed harness gets a fresh cache.
 pub fn harness_fingerprint() -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FNV_START;
     for (path, text) in HARNESS_FILES.iter().chain(
         EXERCISE_FILES
             .iter()
             .filter(|(p, _)| p.starts_with("paxos-api/")),
     ) {
-        for b in path.bytes().chain([0]).chain(text.bytes()).chain([0]) {
-            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
-        }
+        h = fnv1a(h, path.bytes().chain([0]).chain(text.bytes()).chain([0]));
     }
     h
 }

@@ -244,10 +244,8 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
                 }
                 // (A panic in the learner's Debug, Clone or Drop is not replayed there: a fresh
                 // replay neither hashes nor clones states.)
-                let derive_call = f.code == "panic"
-                    && (f.call.starts_with("the Debug formatting of ")
-                        || f.call.starts_with("the drop of ")
-                        || f.call.ends_with(".clone()"));
+                let derive_call =
+                    f.code == "panic" && paxos_harness::runner::is_derive_call(&f.call);
                 if !f.steps.is_empty() && failed == Some(false) && replay.is_none() && !derive_call
                 {
                     // It failed in the check's process but not in a fresh one: state that lives

@@ -5,21 +5,20 @@
 
 use std::path::Path;
 
+use super::embedded::{fnv1a, FNV_START};
 use super::exercises::Exercise;
 
-/// FNV-1a over (relative path, content) of every file, in sorted order.
+/// [`fnv1a`] over (relative path, content) of every file, in sorted order.
 pub fn fingerprint(ws: &Path, ex: &Exercise) -> String {
     let mut files = Vec::new();
     for c in ex.crates {
         collect(&ws.join(c), &ws.join(c), &mut files);
     }
     files.sort();
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h = FNV_START;
     for (rel, path) in &files {
         let content = std::fs::read(path).unwrap_or_default();
-        for b in rel.bytes().chain([0]).chain(content).chain([0]) {
-            h = (h ^ b as u64).wrapping_mul(0x100_0000_01b3);
-        }
+        h = fnv1a(h, rel.bytes().chain([0]).chain(content).chain([0]));
     }
     format!("{h:016x}")
 }
