@@ -112,8 +112,25 @@ impl Bench {
     }
 }
 
-/// `[CACHE]/0.1.0-0123abcd…/` → `[CACHE]/[VERSION]/` (the fingerprint changes with the harness).
+/// `[CACHE]/0.1.0-0123abcd…/ws-89abcdef/` → `[CACHE]/[VERSION]/ws-[HASH]/` (the fingerprint
+/// changes with the harness, the workspace's hash with where the repository was cloned).
 fn redact_cache_version(s: &str) -> String {
+    let s = redact_version(s);
+    let mut out = String::new();
+    let mut rest = s.as_str();
+    while let Some(i) = rest.find("[VERSION]/ws-") {
+        let start = i + "[VERSION]/ws-".len();
+        out.push_str(&rest[..start]);
+        rest = &rest[start..];
+        let end = rest.find('/').unwrap_or(0);
+        out.push_str("[HASH]");
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+fn redact_version(s: &str) -> String {
     let mut out = String::new();
     let mut rest = s;
     while let Some(i) = rest.find("[CACHE]/") {

@@ -218,7 +218,10 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
             outcome.incomplete = r.incomplete;
             if let Some(f) = r.violation {
                 let path = dirs
-                    .root
+                    .runner_dir
+                    .parent()
+                    .unwrap_or(&dirs.root)
+                    // Per workspace (`ws-<hash>/`): two workspaces sharing the cache keep their own.
                     .join("replays")
                     .join(format!("{}-seed{}.yaml", ex.name, args.seed));
                 // The saved schedule records the sources it was found with (see `sources`).
