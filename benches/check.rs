@@ -81,7 +81,7 @@ fn exhaustive_rate() {
         timeouts: 1,
         budget: Duration::from_secs(120),
         max_states: 10_000_000,
-        liveness_depth: 3,
+        liveness_depth: paxos_harness::runner::LIVENESS_EVERY_DEPTH,
         takeover: None,
         target: None,
     };
@@ -103,11 +103,12 @@ fn exhaustive_rate() {
             .expect("the correct solution has no counterexample");
         let cpu = cpu_seconds() - c0;
         println!(
-            "{what}, depth {} complete={}: {} unique states ({} generated) in {:.2} s wall ({:.0} unique/s), {cpu:.2} s CPU ({:.0} unique/s per core)",
+            "{what}, depth {} complete={}: {} unique states ({} generated, {} distinct calm phases for liveness from every state) in {:.2} s wall ({:.0} unique/s), {cpu:.2} s CPU ({:.0} unique/s per core)",
             e.depth_done,
             e.complete,
             e.unique,
             e.generated,
+            e.calm_phases,
             e.seconds,
             e.unique as f64 / e.seconds,
             e.unique as f64 / cpu.max(1e-9)

@@ -628,6 +628,9 @@ pub struct Exhausted {
     pub stopped: Option<String>,
     /// Liveness was checked from every state up to this depth.
     pub liveness_depth: u32,
+    /// Distinct calm phases run for those liveness checks (states that share nodes, disks and
+    /// ghost state share one, see [`World::calm_key`]).
+    pub calm_phases: u64,
 }
 
 /// Breadth-first search over every schedule within `bounds`, the network as the set of messages
@@ -639,6 +642,8 @@ pub fn exhaustive(
 ) -> Result<Exhausted, Box<Found>> {
     let start = Instant::now();
     let setup = Setup::exploring(impls, bounds.acceptors, bounds.proposers);
+    // Every calm phase of this search runs in this one queue-network setup, sharing its memo.
+    let calm_setup = setup.same(false, true);
     let found = |failure, steps| Found {
         failure,
         acceptors: bounds.acceptors,
@@ -669,6 +674,7 @@ pub fn exhaustive(
                 seconds: 0.0,
                 stopped: None,
                 liveness_depth: bounds.liveness_depth,
+                calm_phases: 0,
             })
         }
     };
@@ -703,6 +709,7 @@ pub fn exhaustive(
         seconds: 0.0,
         stopped: None,
         liveness_depth: 0,
+        calm_phases: 0,
     };
     // The steps from the start to arena node `i`; `path` adds the step that failed after it.
     let path_to = |arena: &Arena, mut i: u32| {
@@ -721,19 +728,48 @@ pub fn exhaustive(
         steps
     };
     // Liveness from every state of a level: faults stop there, and each proposer in turn must
-    // decide alone (the calm phase of the random schedules, from every state).
-    let live_check = |frontier: &[(World, u32, Phase)], arena: &Arena| -> Result<(), Box<Found>> {
+    // decide alone (the calm phase of the random schedules, from every state). The calm phase
+    // starts with the network lost, so it depends only on the nodes, disks and ghost state: many
+    // states share one calm phase (a plain depth-9 search has about 12 states per distinct one),
+    // and each is run once, from the first state that reaches it (breadth-first, so the
+    // shallowest: a counterexample keeps the fewest fault steps).
+    //
+    // A liveness failure is reported at once (the calm phase is its witness, as in the random
+    // schedules). A safety violation met inside a calm phase is a real schedule too, but longer
+    // than its fault steps: it waits as a candidate, ranked by its whole length (fault and calm
+    // steps), until the breadth-first levels pass that length, so a plain counterexample no
+    // longer than it wins and the first counterexample reported stays a shortest one.
+    let mut calm_seen: HashSet<u64, IdentityBuild> = HashSet::default();
+    let mut pending: Option<(usize, Box<Found>)> = None;
+    let mut live_check = |frontier: &[(World, u32, Phase)],
+                          arena: &Arena,
+                          stats: &mut Exhausted,
+                          pending: &mut Option<(usize, Box<Found>)>|
+     -> Result<(), Box<Found>> {
         for (w, node, _) in frontier {
             for p in (0..w.prop.len()).filter(|&p| w.proposer_up(p)) {
-                let mut calm = w.clone();
+                if !calm_seen.insert(w.calm_key(p)) {
+                    continue;
+                }
+                stats.calm_phases += 1;
+                let mut calm = w.without_network_in(calm_setup.clone());
                 let mut calm_taken = Vec::new();
                 match calm_phase(&mut calm, p, &mut calm_taken) {
-                    // A search aimed at a safety property counts every step: it does not take
-                    // the calm phase's steps for free.
-                    Err(f) if wanted(&f) && bounds.target.is_none_or(|t| t == "liveness") => {
+                    Err(f) if wanted(&f) && f.class() == "liveness" => {
                         let mut found = found(f, path_to(arena, *node));
                         found.calm = Some(p);
                         return Err(Box::new(found));
+                    }
+                    // A search aimed at a safety property (the search for a shorter
+                    // counterexample) counts every step its own way: no calm phase there.
+                    Err(f) if wanted(&f) && bounds.target.is_none() => {
+                        let steps = path_to(arena, *node);
+                        let length = steps.len() - init_steps.len() + calm_taken.len();
+                        if pending.as_ref().is_none_or(|(l, _)| length < *l) {
+                            let mut found = found(f, steps);
+                            found.calm = Some(p);
+                            *pending = Some((length, Box::new(found)));
+                        }
                     }
                     _ => {}
                 }
@@ -744,11 +780,17 @@ pub fn exhaustive(
     let mut last_report = Instant::now();
     let mut succ: Vec<Step> = Vec::new();
     for depth in 1..=bounds.depth {
-        // Liveness from every state of the shallow levels: faults stop there, and each proposer
-        // in turn must decide alone (the calm phase of the random schedules, from every state).
+        // Liveness from every state of the level before (up to the liveness depth): faults stop
+        // there, and each proposer in turn must decide alone.
         if depth - 1 <= bounds.liveness_depth {
-            live_check(&frontier, &arena)?;
+            live_check(&frontier, &arena, &mut stats, &mut pending)?;
             stats.liveness_depth = depth - 1;
+        }
+        // This level's counterexamples are `depth` steps long: a shorter candidate wins now.
+        if let Some((length, _)) = &pending {
+            if *length < depth as usize {
+                return Err(pending.take().expect("a candidate").1);
+            }
         }
         let mut next: Vec<(World, u32, Phase)> = Vec::with_capacity(frontier.len() * 2);
         for (w, node, phase) in &frontier {
@@ -815,7 +857,10 @@ pub fn exhaustive(
                     "the state budget of {} states ran out",
                     bounds.max_states
                 ));
-                return Ok(stats);
+                return match pending {
+                    Some((_, found)) => Err(found),
+                    None => Ok(stats),
+                };
             }
             if stats.generated.is_multiple_of(256) {
                 stats.unique = visited.len() as u64;
@@ -829,7 +874,10 @@ pub fn exhaustive(
                         "the wall-clock safety net of {:.0} s ran out",
                         bounds.budget.as_secs_f64()
                     ));
-                    return Ok(stats);
+                    return match pending {
+                        Some((_, found)) => Err(found),
+                        None => Ok(stats),
+                    };
                 }
             }
         }
@@ -843,8 +891,11 @@ pub fn exhaustive(
     }
     if bounds.liveness_depth >= bounds.depth && !stats.closed {
         // The last level too, when liveness is asked for as deep as the search goes.
-        live_check(&frontier, &arena)?;
+        live_check(&frontier, &arena, &mut stats, &mut pending)?;
         stats.liveness_depth = bounds.depth;
+    }
+    if let Some((_, found)) = pending {
+        return Err(found);
     }
     stats.depth_done = bounds.depth;
     stats.complete = true;

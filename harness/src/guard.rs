@@ -88,13 +88,26 @@ pub static ANNOUNCE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBo
 
 thread_local! {
     static PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+    /// Guarded calls in progress on this thread.
+    static IN_CALL: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
 }
+
+/// Keep the message of a panic outside any guarded call too, silently (the runner: such a panic
+/// can only be learner code run implicitly, a drop, and becomes a `panic` verdict). When false
+/// (a test calling the harness in-process), such a panic is the harness's or the test's own and
+/// is printed by the previous hook as usual.
+pub static SILENT_OUTSIDE_CALLS: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
 
 /// Install the panic hook (silent: the message is kept for the verdict). Idempotent.
 pub fn install_panic_hook() {
     static ONCE: OnceLock<()> = OnceLock::new();
     ONCE.get_or_init(|| {
-        std::panic::set_hook(Box::new(|info| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_CALL.with(|c| c.get()) == 0 && !SILENT_OUTSIDE_CALLS.load(Relaxed) {
+                return previous(info);
+            }
             let payload = info.payload();
             let msg = if let Some(s) = payload.downcast_ref::<&str>() {
                 s.to_string()
@@ -128,7 +141,9 @@ pub fn call<R>(kind: CallKind, node: u32, f: impl FnOnce() -> R) -> Result<R, Pa
     if announcing {
         announce(kind, node);
     }
+    IN_CALL.with(|c| c.set(c.get() + 1));
     let r = catch_unwind(AssertUnwindSafe(f));
+    IN_CALL.with(|c| c.set(c.get() - 1));
     CURRENT.store(0, Relaxed);
     if announcing {
         announce_return();

@@ -173,7 +173,7 @@ fn json_free(s: &str) -> String {
 
 pub fn exhausted_json(e: &Exhausted) -> String {
     format!(
-        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{},\"liveness_depth\":{},\"takeover\":{}}}",
+        "{{\"acceptors\":{},\"proposers\":{},\"depth\":{},\"crashes\":{},\"timeouts\":{},\"depth_done\":{},\"complete\":{},\"closed\":{},\"unique\":{},\"generated\":{},\"seconds\":{:.3},\"stopped\":{},\"liveness_depth\":{},\"calm_phases\":{},\"takeover\":{}}}",
         e.bounds.acceptors,
         e.bounds.proposers,
         e.bounds.depth,
@@ -187,6 +187,7 @@ pub fn exhausted_json(e: &Exhausted) -> String {
         e.seconds,
         e.stopped.as_deref().map(json_str).unwrap_or_else(|| "null".into()),
         e.liveness_depth,
+        e.calm_phases,
         e.bounds
             .takeover
             .map_or_else(|| "null".to_string(), |t| t.early.to_string())

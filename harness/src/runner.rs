@@ -43,7 +43,8 @@ pub struct Options {
     pub replay: Option<PathBuf>,
     pub shrink_replays: usize,
     pub traces: bool,
-    /// Exhaustive search: check liveness from every state up to this depth.
+    /// Exhaustive search: check liveness from every state up to this depth (by default
+    /// [`LIVENESS_EVERY_DEPTH`]: from every state the search reaches).
     pub liveness_depth: u32,
     /// The takeover search (3 acceptors, 3 proposers): P1 and P2 run for up to `.0` steps, then
     /// stop, and P3 takes over for up to `.1` more. `None` skips it.
@@ -72,7 +73,7 @@ impl Default for Options {
             replay: None,
             shrink_replays: 4_000,
             traces: true,
-            liveness_depth: 3,
+            liveness_depth: LIVENESS_EVERY_DEPTH,
             takeover: Some(DEFAULT_TAKEOVER),
             takeover_timeouts: 0,
             echo_steps: false,
@@ -88,6 +89,10 @@ pub const DEFAULT_SAFETY_NET: f64 = 600.0;
 
 /// The takeover search's default bounds: (the others' steps, the new proposer's steps).
 pub const DEFAULT_TAKEOVER: (u32, u32) = (10, 4);
+
+/// The exhaustive search checks liveness from every state it reaches, whatever its depth: each
+/// distinct calm phase once (see [`crate::world::World::calm_key`]).
+pub const LIVENESS_EVERY_DEPTH: u32 = u32::MAX;
 
 /// Parse `--takeover`: `EARLY+LATE` (`10+4`) or `off`.
 pub fn parse_takeover(v: &str) -> Result<Option<(u32, u32)>, String> {
@@ -640,6 +645,7 @@ pub fn main(impls: Impls) {
     };
     guard::ECHO_STEPS.store(o.echo_steps, std::sync::atomic::Ordering::Relaxed);
     guard::ANNOUNCE.store(o.announce, std::sync::atomic::Ordering::Relaxed);
+    guard::SILENT_OUTSIDE_CALLS.store(true, std::sync::atomic::Ordering::Relaxed);
     guard::install_panic_hook();
     guard::start_watchdog(Duration::from_millis(o.call_timeout_ms.max(10)), on_timeout);
     // A panic outside the guarded calls can only come from learner code the harness runs

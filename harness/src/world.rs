@@ -679,7 +679,12 @@ impl World {
                 Rc::make_mut(&mut self.net).insert(i, env);
             }
         } else {
-            let env = Rc::new(Env::unkeyed(from, to, msg));
+            // Keyed when transitions are memoised (the key is the memo's input).
+            let env = Rc::new(if self.setup.hashing {
+                Env::new(from, to, msg)
+            } else {
+                Env::unkeyed(from, to, msg)
+            });
             self.sent.push(env.clone());
             Rc::make_mut(&mut self.net).push(env);
         }
@@ -1429,12 +1434,37 @@ impl World {
         h.finish()
     }
 
+    /// What the calm phase of proposer `p` starts from, as a hash (exhaustive search): the nodes,
+    /// their disks and the ghost state, not the network (the calm phase starts with every message
+    /// in flight lost, see [`World::without_network`]) nor the fault budgets (the calm phase
+    /// spends none). Two states with the same key have the same calm phase.
+    pub fn calm_key(&self, p: usize) -> u64 {
+        let mut h = StableHasher::default();
+        for s in &self.acc {
+            h.write_u64(s.hash);
+        }
+        for s in &self.prop {
+            h.write_u64(s.hash);
+        }
+        self.ghost.hash(&mut h);
+        h.write_usize(p);
+        h.finish()
+    }
+
     /// The same nodes, disks and ghost state, with the network as a queue holding nothing: the
     /// system as it is when every message not yet delivered is lost and the faults stop (a
     /// schedule the network allows at any point). The calm phase starts from this.
     pub fn without_network(&self) -> World {
+        self.without_network_in(self.setup.same(false, false))
+    }
+
+    /// [`World::without_network`] in a given queue-network setup: the exhaustive search runs
+    /// all its calm phases in one, so they share its memo of transitions (a transition depends
+    /// on the node's state and the input, not on how the network holds messages).
+    pub fn without_network_in(&self, setup: Rc<Setup>) -> World {
+        debug_assert!(!setup.sticky && setup.acceptors == self.acc.len());
         World {
-            setup: self.setup.same(false, false),
+            setup,
             net: Rc::new(Vec::new()),
             sent: Vec::new(),
             ..self.clone()

@@ -105,7 +105,7 @@ catalogue! {
         // correct, but a Debug that does not show the state
         const_debug,
         // bugs
-        retry_cap, doubling_rounds, reset_after_12_timeouts,
+        retry_cap, doubling_rounds, reset_after_12_timeouts, give_up_after_two_nacks,
         own_value, lowest_reported, first_reported, most_common_value, hashmap_lowest_reported,
         count_duplicate_promises, count_duplicate_accepted, stale_promises,
         quorum_half, quorum_two, wait_for_all,
@@ -677,10 +677,8 @@ const fn b(proposers: u32, depth: u32, crashes: u32, timeouts: u32) -> Bounds {
 enum Exh {
     /// Found with these bounds (the smallest that find it), with the property (and code) the
     /// header names, in a counterexample of this many fault steps after the proposes; breadth-first,
-    /// so no shorter one exists. A counterexample found while checking liveness from a shallow
-    /// state (a calm phase from every state up to `liveness_depth`, 3) continues with a calm phase,
-    /// and needs a depth bound one above its fault steps: the states at the last level are not
-    /// checked for liveness. Fewer steps than the table says is reported (the search got
+    /// so no shorter one exists. A counterexample found while checking liveness (a calm phase from
+    /// every state the search reaches, the last level included) continues with a calm phase. Fewer steps than the table says is reported (the search got
     /// stronger: update the table) but is not an error.
     Finds(Bounds, usize),
     /// Found by the takeover search alone (the main configurations off): P1 and P2 take up to
@@ -814,6 +812,12 @@ const EXHAUSTIVE: &[(&str, Exh)] = &[
     ),
     ("proposer/decided_changes", Exh::Finds(b(2, 9, 0, 1), 9)),
     ("proposer/never_retry", Exh::Finds(b(2, 1, 0, 0), 0)),
+    // Two Nacks (one refusal delivered twice counts twice), then a calm phase: beyond the
+    // depth-3 states liveness was once checked from (`b_liveness_from_every_state`).
+    (
+        "proposer/give_up_after_two_nacks",
+        Exh::Finds(b(2, 4, 0, 0), 4),
+    ),
 ];
 
 /// The exhaustive phase with these bounds. Depth 0 turns the phase off in `Options`, so a bug
@@ -946,6 +950,53 @@ fn b_exhaustive_search_alone_finds_every_bug() {
     outln!(report, "  total {:.1}s", total.elapsed().as_secs_f64());
     print!("{report}");
     assert!(wrong.is_empty(), "exhaustive search:\n{}", wrong.join("\n"));
+}
+
+/// The exhaustive search checks liveness from every state it reaches, not only from the first
+/// few levels: a proposer that gives up after its second Nack fails liveness only from a state
+/// four fault steps deep (one Nack delivered twice), which the search reaches and the old
+/// depth-3 check did not. Both
+/// directions: with liveness checked only up to depth 3 the same search proves nothing wrong,
+/// and a correct proposer that keeps retrying passes the search with every state checked.
+#[test]
+fn b_liveness_from_every_state() {
+    let bug = fixture("proposer/give_up_after_two_nacks");
+    let every = run(bug.impls, &exhaustive_only(2, 7, 0, 0, NET));
+    assert_eq!(
+        (every.verdict.as_str(), every.property.as_str()),
+        ("fail", "liveness"),
+        "{}",
+        every.json
+    );
+    assert!(
+        every.origin.starts_with("exhaustive search"),
+        "{}",
+        every.origin
+    );
+    // Deeper than depth 3: more than three fault steps besides the proposes.
+    let deep = every.steps[..every.fault_steps]
+        .iter()
+        .filter(|s| !s.starts_with("propose"))
+        .count();
+    assert!(deep > 3, "{:?}", every.steps);
+    let shallow = run(
+        bug.impls,
+        &Options {
+            liveness_depth: 3,
+            ..exhaustive_only(2, 7, 0, 0, NET)
+        },
+    );
+    assert_eq!(shallow.verdict, "pass", "{}", shallow.json);
+    let correct = run(
+        fixture("proposer/reference").impls,
+        &exhaustive_only(2, 7, 0, 0, NET),
+    );
+    assert_eq!(correct.verdict, "pass", "{}", correct.json);
+    assert!(
+        correct.json.contains("\"calm_phases\":"),
+        "{}",
+        correct.json
+    );
 }
 
 #[test]
@@ -1334,8 +1385,14 @@ fn default_bounds_exhaustive_search_on_every_fixture() {
     let total = Instant::now();
     let d = Options::default();
     outln!(report,
-        "\nexhaustive search at Options::default() bounds (depth {}, crashes {}, timeouts {}, liveness depth {}, budget {} s)",
-        d.depth, d.crashes, d.timeouts, d.liveness_depth, d.budget
+        "\nexhaustive search at Options::default() bounds (depth {}, crashes {}, timeouts {}, liveness {}, budget {} s)",
+        d.depth, d.crashes, d.timeouts,
+        if d.liveness_depth == paxos_harness::runner::LIVENESS_EVERY_DEPTH {
+            "from every state".to_string()
+        } else {
+            format!("from every state up to depth {}", d.liveness_depth)
+        },
+        d.budget
     );
     for (id, impls, expect) in cases {
         if !only.is_empty() && !only.split(',').any(|o| o == id) {

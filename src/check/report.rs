@@ -59,6 +59,9 @@ pub struct ExhaustiveRecord {
     /// Liveness was checked from every state up to this depth.
     #[serde(default)]
     pub liveness_depth: u32,
+    /// Distinct calm phases those liveness checks ran.
+    #[serde(default)]
+    pub calm_phases: u64,
     /// The takeover search: the proposers before the last ran for up to this many steps.
     #[serde(default)]
     pub takeover: Option<u32>,
@@ -67,11 +70,19 @@ pub struct ExhaustiveRecord {
 impl ExhaustiveRecord {
     /// The sentence that says exactly what was proven.
     pub fn proven(&self) -> String {
-        format!(
-            "{}; and from every state up to depth {}, once faults stop, each proposer alone decides",
-            self.proven_safety(),
-            self.liveness_depth
-        )
+        if self.liveness_depth >= self.depth_done {
+            format!(
+                "{}; and from every one of those states, once faults stop, each proposer alone decides ({} distinct calm phases)",
+                self.proven_safety(),
+                self.calm_phases
+            )
+        } else {
+            format!(
+                "{}; and from every state up to depth {}, once faults stop, each proposer alone decides",
+                self.proven_safety(),
+                self.liveness_depth
+            )
+        }
     }
 
     fn proven_safety(&self) -> String {
@@ -326,6 +337,7 @@ mod tests {
             seconds: 1.0,
             stopped: None,
             liveness_depth: 3,
+            calm_phases: 0,
             takeover: None,
         };
         assert!(e
@@ -334,6 +346,12 @@ mod tests {
         assert!(e.proven().ends_with(
             "; and from every state up to depth 3, once faults stop, each proposer alone decides"
         ));
+        e.liveness_depth = 10;
+        e.calm_phases = 321;
+        assert!(e.proven().ends_with(
+            "; and from every one of those states, once faults stop, each proposer alone decides (321 distinct calm phases)"
+        ));
+        e.liveness_depth = 3;
         e.complete = false;
         e.depth_done = 8;
         e.stopped = Some("the time budget of 8 s ran out".into());
