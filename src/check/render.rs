@@ -21,7 +21,7 @@ use colored::Colorize;
 use dialoguer::console::measure_text_width;
 
 pub use super::report::{count, thousands};
-use super::report::{covering_hint, lesson, FoundRecord, Outcome, StepRecord, Verdict};
+use super::report::{covering_hint, grouped, lesson, FoundRecord, Outcome, StepRecord, Verdict};
 
 /// A node's column in the diagram, at most and at least.
 const COL_WIDE: usize = 8;
@@ -413,7 +413,12 @@ fn next_step(o: &Outcome) -> String {
             let new: Vec<String> = next
                 .crates
                 .iter()
-                .filter(|c| !all[here.unwrap_or(0)].crates.contains(c))
+                // Not written in this exercise or an earlier one.
+                .filter(|c| {
+                    !all[..=here.unwrap_or(0)]
+                        .iter()
+                        .any(|e| e.crates.contains(c))
+                })
                 .map(|c| format!("{c}/src/lib.rs"))
                 .collect();
             let file = if new.is_empty() {
@@ -426,7 +431,9 @@ fn next_step(o: &Outcome) -> String {
                 next.name, next.name
             )
         }
-        None => "every exercise passes; the quiz on Paxos: paxos-tutor quiz --topic paxos".into(),
+        None => {
+            "that was the last exercise; the quiz on Paxos: paxos-tutor quiz --topic paxos".into()
+        }
     }
 }
 
@@ -476,7 +483,7 @@ pub fn human(o: &Outcome, width: usize) -> String {
         Verdict::Incomplete => {
             page.line("  Nothing broke, but this check did not prove everything it set out to:");
             for r in &o.incomplete {
-                page.line(&format!("  - not proven: {}", names(r)));
+                page.line(&format!("  - not proven: {}", grouped(&names(r))));
             }
             if o.replayed.is_none() {
                 page.line("  What was proven:");
@@ -679,6 +686,127 @@ mod tests {
         assert_eq!(column_width(5, 60), 4);
         assert_eq!(column_width(8, 60), 4);
         assert_eq!(column_width(5, 72), 7);
+    }
+
+    fn outcome(exercise: &str, verdict: Verdict, found: Option<FoundRecord>) -> Outcome {
+        Outcome {
+            exercise: exercise.into(),
+            verdict,
+            schedules: 0,
+            traces: 0,
+            random: 0,
+            seed: 1,
+            found,
+            diagnostics: None,
+            detail: None,
+            exhaustive: Vec::new(),
+            incomplete: Vec::new(),
+            replay_file: None,
+            replayed: None,
+            printed: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    fn step(kind: &str, from: &str, to: &str) -> StepRecord {
+        StepRecord {
+            step: format!("{kind} {from}"),
+            kind: kind.into(),
+            from: from.into(),
+            to: to.into(),
+            message: "Prepare (1,P1)".into(),
+            sent: Vec::new(),
+            calm: false,
+        }
+    }
+
+    fn found(code: &str, acceptors: usize, proposers: usize) -> FoundRecord {
+        FoundRecord {
+            property: "conformance".into(),
+            code: code.into(),
+            message: "A1 promised (1,P2), then NodeId(101)".into(),
+            call: String::new(),
+            origin: "random schedule 3 (seed 1)".into(),
+            lesson: None,
+            acceptors,
+            proposers,
+            network: String::new(),
+            calm: None,
+            shortest: None,
+            competitor: None,
+            steps: vec![step("propose", "P1", ""), step("deliver", "P1", "A1")],
+            nodes: vec!["A1: state X { p: NodeId(102) }".into()],
+            replay: String::new(),
+        }
+    }
+
+    #[test]
+    fn the_next_step_after_each_exercise() {
+        let next = |ex: &str| next_step(&outcome(ex, Verdict::Pass, None));
+        assert_eq!(
+            next("acceptor"),
+            "the proposer exercise (write proposer/src/lib.rs), then paxos-tutor check proposer"
+        );
+        assert_eq!(
+            next("proposer"),
+            "the paxos exercise, then paxos-tutor check paxos"
+        );
+        assert!(next("paxos").ends_with("paxos-tutor quiz --topic paxos"));
+    }
+
+    #[test]
+    fn a_failure_names_the_hint_of_the_part_that_made_it() {
+        let o = outcome(
+            "paxos",
+            Verdict::Fail,
+            Some(found("promise-backwards", 3, 2)),
+        );
+        let text = human(&o, 100);
+        assert!(
+            text.contains(
+                "Hint 4 of 5 of the acceptor exercise covers this: paxos-tutor hint acceptor --all"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("then P1") && text.contains("state X { p: P2 }"),
+            "{text}"
+        );
+        // No hint is about two values in one ballot: none is named.
+        let o = outcome(
+            "proposer",
+            Verdict::Fail,
+            Some(found("two-values-one-ballot", 3, 2)),
+        );
+        let text = human(&o, 100);
+        assert!(!text.contains("covers this"), "{text}");
+        assert!(
+            text.contains("More: paxos-tutor hint proposer · "),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_diagram_too_wide_for_the_terminal_keeps_its_rows_whole_and_says_so() {
+        let f = found("promise-backwards", 5, 3);
+        let d = diagram(&f, 40);
+        assert!(
+            d.starts_with("(The diagram needs more than 40 columns"),
+            "{d}"
+        );
+        let rows: Vec<&str> = d
+            .lines()
+            .filter(|l| l.contains('│') || l.contains('◆'))
+            .collect();
+        assert_eq!(rows.len(), 2, "{d}");
+        assert!(
+            rows[1].ends_with("Prepare (1,P1)  ← the property breaks here"),
+            "{d}"
+        );
+        // At 60 columns the same diagram fits with narrow columns, labels wrapped beside it.
+        let d = diagram(&f, 60);
+        assert!(!d.contains("The diagram needs"), "{d}");
+        assert!(d.lines().all(|l| measure_text_width(l) <= 60), "{d}");
     }
 
     #[test]

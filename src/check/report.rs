@@ -124,7 +124,7 @@ impl ExhaustiveRecord {
             lines.push(format!(
                 "stopped before depth {}: {}",
                 self.depth,
-                self.stopped.as_deref().unwrap_or("the search stopped")
+                grouped(self.stopped.as_deref().unwrap_or("the search stopped"))
             ));
         }
         lines.push(format!("liveness: {}", self.liveness_clause()));
@@ -191,6 +191,24 @@ pub fn thousands(n: u64) -> String {
         out.push(c);
     }
     out
+}
+
+/// The harness's sentences for a person: every whole word of four digits or more, except a seed
+/// (typed back as `--seed N`), with its thousands separated: "a budget of 5000 states" -> "a
+/// budget of 5,000 states". Ballots `(1,P2)`, paths and `lib.rs:25` are not whole words.
+pub fn grouped(text: &str) -> String {
+    let mut prev = "";
+    text.split(' ')
+        .map(|w| {
+            let out = match w.parse::<u64>() {
+                Ok(n) if w.len() >= 4 && prev != "seed" && !w.starts_with('0') => thousands(n),
+                _ => w.to_string(),
+            };
+            prev = w;
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// `n` and the noun, singular for one: "1 proposer", "2 proposers", "1,200 states".
@@ -487,6 +505,19 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_the_harness_sentences_are_grouped() {
+        assert_eq!(
+            grouped("the state budget of 5000 states ran out"),
+            "the state budget of 5,000 states ran out"
+        );
+        assert_eq!(
+            grouped("random schedule 12345 (seed 98765): (1234,P1) at lib.rs:2500 in 600 s"),
+            "random schedule 12,345 (seed 98765): (1234,P1) at lib.rs:2500 in 600 s"
+        );
+        assert_eq!(grouped("0123 999 1000"), "0123 999 1,000");
+    }
+
+    #[test]
     fn numbers_for_people() {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(999), "999");
@@ -536,7 +567,7 @@ mod tests {
             e.proven_lines()[..2],
             [
                 "3 acceptors, 2 proposers, up to depth 7, at most 0 crashes and 2 timeouts: 2,712,345 states",
-                "stopped before depth 9: the state budget of 5000 states ran out"
+                "stopped before depth 9: the state budget of 5,000 states ran out"
             ]
         );
         e.complete = true;
