@@ -530,24 +530,38 @@ mod tests {
         assert_eq!(count(12000, "state", "states"), "12,000 states");
     }
 
-    #[test]
-    fn proven_lines_are_short_and_say_each_bound() {
-        let mut e = ExhaustiveRecord {
+    /// A complete search of 3 acceptors and 2 proposers, one crash and one timeout.
+    fn record(depth: u32, unique: u64) -> ExhaustiveRecord {
+        ExhaustiveRecord {
             acceptors: 3,
             proposers: 2,
-            depth: 9,
+            depth,
             crashes: 1,
             timeouts: 1,
-            depth_done: 9,
+            depth_done: depth,
             complete: true,
             closed: false,
-            unique: 2712345,
-            generated: 9000000,
+            unique,
+            generated: unique * 4,
             seconds: 1.0,
             stopped: None,
             liveness_depth: 3,
             takeover: None,
-        };
+        }
+    }
+
+    /// The takeover search's shape: P1 and P2 for 10 steps, then P3, to depth 14.
+    fn as_takeover(e: &mut ExhaustiveRecord) {
+        e.proposers = 3;
+        e.depth = 14;
+        e.crashes = 1;
+        e.timeouts = 0;
+        e.takeover = Some(10);
+    }
+
+    #[test]
+    fn proven_lines_are_short_and_say_each_bound() {
+        let mut e = record(9, 2712345);
         assert_eq!(
             e.proven_lines(),
             [
@@ -574,11 +588,7 @@ mod tests {
         e.closed = true;
         assert!(e.proven_lines()[0].contains(", every reachable state, "));
         e.closed = false;
-        e.proposers = 3;
-        e.depth = 14;
-        e.crashes = 1;
-        e.timeouts = 0;
-        e.takeover = Some(10);
+        as_takeover(&mut e);
         assert_eq!(
             e.proven_lines(),
             [
@@ -596,22 +606,7 @@ mod tests {
 
     #[test]
     fn proven_sentence_says_depth_and_budget() {
-        let mut e = ExhaustiveRecord {
-            acceptors: 3,
-            proposers: 2,
-            depth: 10,
-            crashes: 1,
-            timeouts: 1,
-            depth_done: 10,
-            complete: true,
-            closed: false,
-            unique: 1234,
-            generated: 5000,
-            seconds: 1.0,
-            stopped: None,
-            liveness_depth: 3,
-            takeover: None,
-        };
+        let mut e = record(10, 1234);
         assert!(e
             .proven()
             .starts_with("every schedule up to depth 10 with 3 acceptors and 2 proposers"));
@@ -625,11 +620,7 @@ mod tests {
             e.proven().contains("up to depth 8") && e.proven().contains("ran out before depth 10")
         );
         e.complete = true;
-        e.proposers = 3;
-        e.depth = 14;
-        e.crashes = 1;
-        e.timeouts = 0;
-        e.takeover = Some(10);
+        as_takeover(&mut e);
         assert_eq!(
             e.proven_safety(),
             "every schedule up to depth 14 with 3 acceptors and 3 proposers in which P1 and P2 take up to 10 steps, then stop with their messages lost, and P3 takes over, the network as the set of messages sent (loss, duplication, reordering), at most 1 crash after the takeover and 0 timeouts in each turn: no violation (1234 unique states)"
