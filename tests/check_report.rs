@@ -185,6 +185,11 @@ fn every_verdict_at_60_and_100_columns() {
         "{narrow}"
     );
 
+    // A call that never returns: the watchdog's verdict, with its advice.
+    l.write(&fixture("acceptor_loop.rs"));
+    let [narrow, _] = both_widths(&l, "timeout", &[], None);
+    assert!(narrow.contains("did not return within 300 ms"), "{narrow}");
+
     // A pass: the proven bounds one a line, then the next step.
     l.write(&fixture("acceptor_good.rs"));
     let [_, wide] = both_widths(&l, "pass", &[], None);
