@@ -246,6 +246,10 @@ pub struct CheckArgs {
     /// the call.
     #[arg(long, value_name = "SIZE", value_parser = parse_memory)]
     pub memory: Option<Memory>,
+    /// No progress on stderr (by default: a line redrawn on a terminal, else one line per phase;
+    /// never with --format json).
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -373,9 +373,26 @@ pub fn verify(dirs: &BuildDirs) -> Result<()> {
 /// The outcome of the build.
 #[derive(Debug)]
 pub enum Built {
-    Ok,
+    /// It built; the learner's crate's warnings, each as the compiler rendered it.
+    Ok { warnings: Vec<String> },
     /// The learner's code does not compile: the compiler's rendered diagnostics.
     CompileError(String),
+}
+
+/// How the diagnostics of a crate that compiled but that the grader cannot use begin (the report
+/// says so instead of "does not compile").
+pub const UNUSABLE: &str = "your crate compiled, but the grader cannot use it";
+
+/// rustc's closing count ("warning: 2 warnings emitted"), not a warning of its own.
+fn is_warning_summary(rendered: &str) -> bool {
+    let text = strip_ansi(rendered);
+    let Some(rest) = text.trim().strip_prefix("warning: ") else {
+        return false;
+    };
+    let mut words = rest.split_whitespace();
+    words.next().is_some_and(|n| n.parse::<u64>().is_ok())
+        && matches!(words.next(), Some("warning" | "warnings"))
+        && words.next() == Some("emitted")
 }
 
 /// The toolchain's own binaries, resolved once per run.
@@ -719,7 +736,12 @@ pub fn build(
     // Nothing the build started outlives it.
     super::procs::kill_descendants(std::time::Duration::from_secs(2));
     if status.success() {
-        return Ok(Built::Ok);
+        let warnings = learner_msgs
+            .iter()
+            .filter(|(l, r)| l == "warning" && !is_warning_summary(r))
+            .map(|(_, r)| fix(r.clone()))
+            .collect();
+        return Ok(Built::Ok { warnings });
     }
     let errors: Vec<String> = learner_msgs
         .iter()
@@ -744,7 +766,7 @@ pub fn build(
         // The learner's crate compiled, but the runner could not use it: the struct was renamed,
         // made private, or lost a derive the grader relies on.
         let mut text = format!(
-            "your crate compiled, but the grader cannot use it: keep `pub struct {}` with #[derive(Clone, Debug)] and its `impl` of the trait.\n\n",
+            "{UNUSABLE}: keep `pub struct {}` with #[derive(Clone, Debug)] and its `impl` of the trait.\n\n",
             ex.crates.iter().map(|c| if *c == "acceptor" { "MyAcceptor" } else { "MyProposer" }).collect::<Vec<_>>().join("` and `pub struct ")
         );
         text.push_str(&other_msgs.into_iter().map(fix).collect::<Vec<_>>().join(""));
@@ -774,6 +796,18 @@ mod tests {
             "error: x"
         );
         assert_eq!(strip_ansi("plain → text"), "plain → text");
+    }
+
+    #[test]
+    fn rustcs_warning_count_is_not_a_warning() {
+        assert!(is_warning_summary("warning: 2 warnings emitted\n\n"));
+        assert!(is_warning_summary(
+            "\u{1b}[1mwarning\u{1b}[0m: 1 warning emitted\n"
+        ));
+        assert!(!is_warning_summary(
+            "warning: unused variable: `x`\n --> src/lib.rs:3:9\n"
+        ));
+        assert!(!is_warning_summary("warning: 2 unused imports\n"));
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod embedded;
 pub mod exercises;
 pub mod interrupt;
 pub mod procs;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod request;
@@ -16,8 +17,6 @@ pub mod state;
 pub mod workspace;
 
 use std::time::Duration;
-
-use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::{CheckArgs, Format, HintArgs, InitArgs, ListArgs};
 use crate::error::{Error, Result, EXIT_FAILED};
@@ -48,16 +47,6 @@ pub fn cmd_init(args: &InitArgs, _ui: Ui) -> Result<u8> {
     Ok(0)
 }
 
-fn progress_bar(ui: Ui, format: Format) -> Option<ProgressBar> {
-    if !ui.progress || format == Format::Json {
-        return None;
-    }
-    let pb = ProgressBar::new_spinner();
-    pb.set_style(ProgressStyle::with_template("{spinner} {msg}").expect("valid template"));
-    pb.enable_steady_tick(Duration::from_millis(100));
-    Some(pb)
-}
-
 /// Run a whole check and return its outcome (no printing, except progress on stderr).
 pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
     let ex = exercises::find(&args.exercise).map_err(Error::cannot_run)?;
@@ -78,19 +67,12 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
     let _cache_lock = crate::paths::FileLock::acquire(&lock_path)
         .map_err(|e| Error::io(format!("cannot lock {}", lock_path.display()), e))?;
     let dirs = compile::prepare(&cache, &ws, ex)?;
-    let pb = progress_bar(ui, args.format);
-    if let Some(pb) = &pb {
-        pb.set_message(format!(
-            "building {} against the harness",
-            ex.crates.join(" and ")
-        ));
-    }
-    let built = compile::build(&dirs, &ws, ex, ui.color, |unit| {
-        if let Some(pb) = &pb {
-            pb.set_message(format!("building: compiled {unit}"));
-        }
-    })?;
-    if matches!(built, compile::Built::Ok) {
+    let options = request::options(args, ex, replay.as_deref());
+    let mode = progress::Mode::choose(args.quiet, args.format == Format::Json, ui.progress);
+    let mut pb = progress::Reporter::new(mode, progress::Plan::new(&options, ex.crates.len()));
+    pb.building();
+    let built = compile::build(&dirs, &ws, ex, ui.color, |_| {})?;
+    if matches!(built, compile::Built::Ok { .. }) {
         compile::verify(&dirs)?;
     }
     let mut outcome = Outcome {
@@ -108,54 +90,31 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         replayed: replay.as_ref().map(|r| r.display().to_string()),
         printed: Vec::new(),
         incomplete: Vec::new(),
+        warnings: Vec::new(),
     };
-    if let compile::Built::CompileError(text) = built {
-        if let Some(pb) = &pb {
-            pb.finish_and_clear();
+    match built {
+        compile::Built::CompileError(text) => {
+            pb.finish();
+            outcome.verdict = Verdict::CompileError;
+            outcome.diagnostics = Some(text);
+            return Ok(outcome);
         }
-        outcome.verdict = Verdict::CompileError;
-        outcome.diagnostics = Some(text);
-        return Ok(outcome);
+        compile::Built::Ok { warnings } => outcome.warnings = warnings,
     }
     let budget = args.budget.unwrap_or(DEFAULT_BUDGET);
-    let options = request::options(args, ex, replay.as_deref());
     let limits = run::Limits {
         wall: Duration::from_secs_f64(120.0 + budget * 2.0 + args.schedules as f64 / 1000.0),
         memory: args.memory.map_or(run::DEFAULT_MEMORY, |m| m.0),
     };
+    pb.running();
     let ended = run::run(
         &dirs.binary(),
         &options,
         &dirs.root.join("scratch"),
         &limits,
-        |p| {
-            if let Some(pb) = &pb {
-                let msg = match p.phase.as_str() {
-                    "traces" => format!("traces: {}/{} {}", p.done, p.total, p.detail),
-                    "random" => format!("random schedules: {}/{}", p.done, p.total),
-                    ph if ph.starts_with("exhaustive") => format!(
-                        "exhaustive search, {}: {} unique states ({} explored), {}",
-                        match ph.trim_start_matches("exhaustive-").split_once('-') {
-                            Some((a, p)) => format!("{a} acceptors and {p} proposers"),
-                            None => ph.to_string(),
-                        },
-                        p.done,
-                        p.total,
-                        p.detail
-                    ),
-                    "takeover" => format!(
-                        "exhaustive search, takeover (P3 after P1 and P2 stop): {} unique states ({} explored), {}",
-                        p.done, p.total, p.detail
-                    ),
-                    ph => ph.to_string(),
-                };
-                pb.set_message(msg);
-            }
-        },
+        |p| pb.progress(p),
     )?;
-    if let Some(pb) = &pb {
-        pb.finish_and_clear();
-    }
+    pb.finish();
     match ended {
         run::Ended::WallClock(d) => {
             outcome.verdict = Verdict::Timeout;
@@ -306,7 +265,7 @@ pub fn cmd_check(args: &CheckArgs, ui: Ui) -> Result<u8> {
     }
     match args.format {
         Format::Json => println!("{}", report::contract_json(&outcome)),
-        Format::Human => print!("{}", render::human(&outcome)),
+        Format::Human => print!("{}", render::human(&outcome, ui.width)),
     }
     Ok(if outcome.verdict == Verdict::Pass {
         0

@@ -70,19 +70,84 @@ pub struct ExhaustiveRecord {
 impl ExhaustiveRecord {
     /// The sentence that says exactly what was proven.
     pub fn proven(&self) -> String {
-        if self.liveness_depth >= self.depth_done {
-            format!(
-                "{}; and from every one of those states, once faults stop, each proposer alone decides ({} distinct calm phases)",
-                self.proven_safety(),
+        format!(
+            "{}; and {}",
+            self.proven_safety(),
+            self.liveness_clause(false)
+        )
+    }
+
+    /// What liveness was checked from, one clause: for the JSON's `proven`, with the number of
+    /// distinct calm phases; for a person (the report's line), short.
+    pub fn liveness_clause(&self, person: bool) -> String {
+        // An incomplete search counts states of a level it did not finish, which were not all
+        // checked: then the depth is said.
+        match (self.complete && self.liveness_depth >= self.depth_done, person) {
+            (true, true) => {
+                "from each of those states, once faults stop, each proposer alone decides".into()
+            }
+            (true, false) => format!(
+                "from every one of those states, once faults stop, each proposer alone decides ({} distinct calm phases)",
                 self.calm_phases
-            )
-        } else {
-            format!(
-                "{}; and from every state up to depth {}, once faults stop, each proposer alone decides",
-                self.proven_safety(),
+            ),
+            (false, _) => format!(
+                "from every state up to depth {}, once faults stop, each proposer alone decides",
                 self.liveness_depth
-            )
+            ),
         }
+    }
+
+    /// The same as [`proven`](Self::proven), short, for a person, one bound a line: the nodes,
+    /// the depth, the faults and the states (the network model, common to every search, is said
+    /// once by the report); then the takeover, the stop of an incomplete search, and liveness.
+    pub fn proven_lines(&self) -> Vec<String> {
+        let depth = if self.complete && self.closed {
+            "every reachable state".to_string()
+        } else if self.complete {
+            format!("up to depth {}", self.depth)
+        } else {
+            format!("up to depth {}", self.depth_done)
+        };
+        let nodes = format!(
+            "{}, {}, {depth}",
+            count(self.acceptors as u64, "acceptor", "acceptors"),
+            count(self.proposers as u64, "proposer", "proposers"),
+        );
+        let states = count(self.unique, "state", "states");
+        let (crashes, timeouts) = (
+            count(u64::from(self.crashes), "crash", "crashes"),
+            count(u64::from(self.timeouts), "timeout", "timeouts"),
+        );
+        let mut lines = Vec::new();
+        match self.takeover {
+            None => lines.push(format!(
+                "{nodes}, at most {crashes} and {timeouts}: {states}"
+            )),
+            Some(early) => {
+                lines.push(format!("{nodes}: {states}"));
+                lines.push(format!(
+                    "takeover: {} take up to {}, then stop with their messages lost, and P{} takes over",
+                    (1..self.proposers)
+                        .map(|p| format!("P{p}"))
+                        .collect::<Vec<_>>()
+                        .join(" and "),
+                    count(u64::from(early), "step", "steps"),
+                    self.proposers
+                ));
+                lines.push(format!(
+                    "faults: at most {crashes} after the takeover and {timeouts} in each turn"
+                ));
+            }
+        }
+        if !self.complete {
+            lines.push(format!(
+                "stopped before depth {}: {}",
+                self.depth,
+                grouped(self.stopped.as_deref().unwrap_or("the search stopped"))
+            ));
+        }
+        lines.push(format!("liveness: {}", self.liveness_clause(true)));
+        lines
     }
 
     fn proven_safety(&self) -> String {
@@ -132,6 +197,42 @@ impl ExhaustiveRecord {
             )
         }
     }
+}
+
+/// `n` with a comma between thousands: 5873778 -> "5,873,778".
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The harness's sentences for a person: every whole word of four digits or more, except a seed
+/// (typed back as `--seed N`), with its thousands separated: "a budget of 5000 states" -> "a
+/// budget of 5,000 states". Ballots `(1,P2)`, paths and `lib.rs:25` are not whole words.
+pub fn grouped(text: &str) -> String {
+    let mut prev = "";
+    text.split(' ')
+        .map(|w| {
+            let out = match w.parse::<u64>() {
+                Ok(n) if w.len() >= 4 && prev != "seed" && !w.starts_with('0') => thousands(n),
+                _ => w.to_string(),
+            };
+            prev = w;
+            out
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// `n` and the noun, singular for one: "1 proposer", "2 proposers", "1,200 states".
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 /// The harness's result file.
@@ -206,6 +307,8 @@ pub struct Outcome {
     pub replayed: Option<String>,
     /// What the learner's code printed while the counterexample ran: (step, lines).
     pub printed: Vec<(String, Vec<String>)>,
+    /// The compiler's warnings about the learner's crates, as it rendered them.
+    pub warnings: Vec<String>,
 }
 
 /// The lesson for a kind of mistake: what the rule is, the hint to ask for, the quiz topic.
@@ -234,6 +337,30 @@ pub fn lesson(code: &str) -> Lesson {
         _ => ("Your code panicked. A panic in a handler is a crash of that node at the worst moment; handle every message, including duplicates and stale ballots.", "bugs"),
     };
     Lesson { text, topic }
+}
+
+/// The hint that covers a failure of `code` in `exercise`: the exercise whose hints hold it, and
+/// its number (from 1). Only where a hint is really about the mistake (see the tests); a part the
+/// learner did not write (the reference proposer in `acceptor`) is never pointed at.
+pub fn covering_hint(exercise: &str, code: &str) -> Option<(&'static str, usize)> {
+    let (part, n) = match (exercise, code) {
+        ("paxos", "bad-reply") => ("paxos", 2),
+        ("paxos", "liveness") => ("paxos", 3),
+        ("acceptor", "liveness") => ("acceptor", 3),
+        ("proposer", "liveness") => ("proposer", 5),
+        (_, "promise-backwards") => ("acceptor", 4),
+        (_, "accept-below-promise") => ("acceptor", 3),
+        (_, "promise-hides-accepted" | "promise-invents" | "nack-invents") => ("acceptor", 2),
+        (_, "accept-without-quorum") => ("proposer", 3),
+        (_, "wrong-value") => ("proposer", 4),
+        (_, "ballot-not-owned" | "ballot-shrinks") => ("proposer", 2),
+        (_, "decided-unchosen" | "decided-changed") => ("proposer", 5),
+        _ => return None,
+    };
+    let ex = super::exercises::find(exercise).ok()?;
+    let source = super::exercises::find(part).ok()?;
+    let written = part == exercise || ex.crates.contains(&part);
+    (written && n <= source.hints.len()).then_some((source.name, n))
 }
 
 /// The JSON object of the exercise contract (and a few extra fields).
@@ -291,28 +418,34 @@ pub fn contract_json(o: &Outcome) -> serde_json::Value {
 mod tests {
     use super::*;
 
+    /// Every code the harness reports (harness/src/world.rs) and panics.
+    const CODES: &[&str] = &[
+        "promise-backwards",
+        "accept-below-promise",
+        "promise-hides-accepted",
+        "promise-invents",
+        "nack-invents",
+        "accept-without-quorum",
+        "wrong-value",
+        "two-values-one-ballot",
+        "ballot-not-owned",
+        "ballot-shrinks",
+        "decided-unchosen",
+        "decided-changed",
+        "agreement",
+        "validity",
+        "liveness",
+        "bad-reply",
+        "bad-request",
+        "bad-message",
+        "bad-destination",
+        "panic",
+    ];
+
     #[test]
     fn every_harness_code_has_its_own_lesson() {
-        let codes = [
-            "promise-backwards",
-            "accept-below-promise",
-            "promise-hides-accepted",
-            "promise-invents",
-            "accept-without-quorum",
-            "wrong-value",
-            "two-values-one-ballot",
-            "ballot-not-owned",
-            "ballot-shrinks",
-            "decided-unchosen",
-            "decided-changed",
-            "agreement",
-            "validity",
-            "liveness",
-            "bad-reply",
-            "nack-invents",
-        ];
         let panic_text = lesson("panic").text;
-        for c in codes {
+        for c in CODES.iter().filter(|&&c| c != "panic") {
             assert_ne!(
                 lesson(c).text,
                 panic_text,
@@ -321,25 +454,179 @@ mod tests {
         }
     }
 
+    /// The words of the hint that make it the one about the mistake.
+    fn about(exercise: &str, code: &str) -> Option<&'static str> {
+        Some(match (exercise, code) {
+            (_, "promise-backwards") => "disk.save(...) with your new promise",
+            (_, "accept-below-promise") => "accept unless you promised a ballot GREATER than b",
+            (_, "promise-hides-accepted" | "promise-invents") => {
+                "The Promise carries the proposal you accepted"
+            }
+            (_, "nack-invents") => "Nack { ballot: b, promised }",
+            ("acceptor", "liveness") => "Equal is accepted",
+            ("proposer", "liveness") => "On timeout, start phase 1 again with a higher ballot",
+            ("paxos", "liveness") => "whether your acceptor answers an equal ballot",
+            ("paxos", "bad-reply") => "Accepted answers Accept with the same ballot",
+            (_, "accept-without-quorum") => "Count acceptors, not messages",
+            (_, "wrong-value") => "the value of the highest-ballot proposal they reported",
+            (_, "ballot-not-owned") => "Ballots must be unique to you",
+            (_, "ballot-shrinks") => "round above every round you have used",
+            (_, "decided-unchosen") => "Decide only when a majority of acceptors sent Accepted",
+            (_, "decided-changed") => "never change the decision",
+            _ => return None,
+        })
+    }
+
+    /// The acceptor's codes and the proposer's, by the part that makes them.
+    fn part_of(code: &str) -> Option<&'static str> {
+        match code {
+            "promise-backwards"
+            | "accept-below-promise"
+            | "promise-hides-accepted"
+            | "promise-invents"
+            | "nack-invents" => Some("acceptor"),
+            "accept-without-quorum"
+            | "wrong-value"
+            | "ballot-not-owned"
+            | "ballot-shrinks"
+            | "decided-unchosen"
+            | "decided-changed" => Some("proposer"),
+            _ => None,
+        }
+    }
+
     #[test]
-    fn proven_sentence_says_depth_and_budget() {
-        let mut e = ExhaustiveRecord {
+    fn every_failure_with_a_hint_about_it_names_that_hint() {
+        for ex in ["acceptor", "proposer", "paxos"] {
+            for code in CODES {
+                let got = covering_hint(ex, code);
+                let own = part_of(code).is_none_or(|p| p == ex || ex == "paxos");
+                match (about(ex, code), own) {
+                    (Some(words), true) => {
+                        let (part, n) = got.unwrap_or_else(|| panic!("{ex}/{code}: no hint"));
+                        let hint = crate::check::exercises::find(part).unwrap().hints[n - 1];
+                        assert!(
+                            hint.contains(words),
+                            "{ex}/{code}: hint {n} of {part} is not about it: {hint}"
+                        );
+                    }
+                    _ => assert_eq!(got, None, "{ex}/{code}: no hint is about it"),
+                }
+            }
+        }
+        // The issue's example: after the persistence bug, hint 4 of 5.
+        assert_eq!(
+            covering_hint("acceptor", "promise-backwards"),
+            Some(("acceptor", 4))
+        );
+        // In the paxos exercise, an acceptor's mistake points at the acceptor's hints.
+        assert_eq!(covering_hint("paxos", "wrong-value"), Some(("proposer", 4)));
+    }
+
+    #[test]
+    fn numbers_in_the_harness_sentences_are_grouped() {
+        assert_eq!(
+            grouped("the state budget of 5000 states ran out"),
+            "the state budget of 5,000 states ran out"
+        );
+        assert_eq!(
+            grouped("random schedule 12345 (seed 98765): (1234,P1) at lib.rs:2500 in 600 s"),
+            "random schedule 12,345 (seed 98765): (1234,P1) at lib.rs:2500 in 600 s"
+        );
+        assert_eq!(grouped("0123 999 1000"), "0123 999 1,000");
+    }
+
+    #[test]
+    fn numbers_for_people() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(5873778), "5,873,778");
+        assert_eq!(thousands(4611686018427387904), "4,611,686,018,427,387,904");
+        assert_eq!(count(1, "proposer", "proposers"), "1 proposer");
+        assert_eq!(count(2, "proposer", "proposers"), "2 proposers");
+        assert_eq!(count(0, "crash", "crashes"), "0 crashes");
+        assert_eq!(count(12000, "state", "states"), "12,000 states");
+    }
+
+    /// A complete search of 3 acceptors and 2 proposers, one crash and one timeout.
+    fn record(depth: u32, unique: u64) -> ExhaustiveRecord {
+        ExhaustiveRecord {
             acceptors: 3,
             proposers: 2,
-            depth: 10,
+            depth,
             crashes: 1,
             timeouts: 1,
-            depth_done: 10,
+            depth_done: depth,
             complete: true,
             closed: false,
-            unique: 1234,
-            generated: 5000,
+            unique,
+            generated: unique * 4,
             seconds: 1.0,
             stopped: None,
             liveness_depth: 3,
             calm_phases: 0,
             takeover: None,
-        };
+        }
+    }
+
+    /// The takeover search's shape: P1 and P2 for 10 steps, then P3, to depth 14.
+    fn as_takeover(e: &mut ExhaustiveRecord) {
+        e.proposers = 3;
+        e.depth = 14;
+        e.crashes = 1;
+        e.timeouts = 0;
+        e.takeover = Some(10);
+    }
+
+    #[test]
+    fn proven_lines_are_short_and_say_each_bound() {
+        let mut e = record(9, 2712345);
+        assert_eq!(
+            e.proven_lines(),
+            [
+                "3 acceptors, 2 proposers, up to depth 9, at most 1 crash and 1 timeout: 2,712,345 states",
+                "liveness: from every state up to depth 3, once faults stop, each proposer alone decides"
+            ]
+        );
+        assert!(e
+            .proven()
+            .ends_with(&e.proven_lines()[1]["liveness: ".len()..]));
+        e.complete = false;
+        e.depth_done = 7;
+        e.crashes = 0;
+        e.timeouts = 2;
+        e.stopped = Some("the state budget of 5000 states ran out".into());
+        assert_eq!(
+            e.proven_lines()[..2],
+            [
+                "3 acceptors, 2 proposers, up to depth 7, at most 0 crashes and 2 timeouts: 2,712,345 states",
+                "stopped before depth 9: the state budget of 5,000 states ran out"
+            ]
+        );
+        e.complete = true;
+        e.closed = true;
+        assert!(e.proven_lines()[0].contains(", every reachable state, "));
+        e.closed = false;
+        as_takeover(&mut e);
+        assert_eq!(
+            e.proven_lines(),
+            [
+                "3 acceptors, 3 proposers, up to depth 14: 2,712,345 states",
+                "takeover: P1 and P2 take up to 10 steps, then stop with their messages lost, and P3 takes over",
+                "faults: at most 1 crash after the takeover and 0 timeouts in each turn",
+                "liveness: from every state up to depth 3, once faults stop, each proposer alone decides"
+            ]
+        );
+        // Every line fits a 100-column report with its list marker.
+        for l in e.proven_lines() {
+            assert!(l.chars().count() + 4 <= 100, "{l}");
+        }
+    }
+
+    #[test]
+    fn proven_sentence_says_depth_and_budget() {
+        let mut e = record(10, 1234);
         assert!(e
             .proven()
             .starts_with("every schedule up to depth 10 with 3 acceptors and 2 proposers"));
@@ -359,11 +646,7 @@ mod tests {
             e.proven().contains("up to depth 8") && e.proven().contains("ran out before depth 10")
         );
         e.complete = true;
-        e.proposers = 3;
-        e.depth = 14;
-        e.crashes = 1;
-        e.timeouts = 0;
-        e.takeover = Some(10);
+        as_takeover(&mut e);
         assert_eq!(
             e.proven_safety(),
             "every schedule up to depth 14 with 3 acceptors and 3 proposers in which P1 and P2 take up to 10 steps, then stop with their messages lost, and P3 takes over, the network as the set of messages sent (loss, duplication, reordering), at most 1 crash after the takeover and 0 timeouts in each turn: no violation (1234 unique states)"

@@ -1,0 +1,268 @@
+//! The reports of `paxos-tutor check` for a person, through the real binary, at 60 and 100
+//! columns (`COLUMNS`, stdout not being a terminal): every verdict kind, snapshotted; no line wider
+//! than the width but a word that is; progress on stderr, one line per phase, and `--quiet`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use dialoguer::console::measure_text_width;
+
+fn fixture(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/check")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// A workspace of its own (the harness cache is shared with the other check tests).
+struct Learner {
+    root: PathBuf,
+    ws: PathBuf,
+    cache: PathBuf,
+}
+
+impl Learner {
+    fn new(name: &str) -> Learner {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("check-report")
+            .join(name);
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let l = Learner {
+            ws: root.join("ws"),
+            cache: Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"),
+            root,
+        };
+        let out = l.run(&["init", l.ws.to_str().unwrap()], 100);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        l
+    }
+
+    fn run(&self, args: &[&str], columns: usize) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_paxos-tutor"))
+            .args(args)
+            .env("PAXOS_TUTOR_HOME", self.root.join("home"))
+            .env("PAXOS_TUTOR_CACHE", &self.cache)
+            .env("NO_COLOR", "1")
+            .env("COLUMNS", columns.to_string())
+            .env_remove("CLICOLOR_FORCE")
+            .output()
+            .unwrap()
+    }
+
+    fn write(&self, text: &str) {
+        std::fs::write(self.ws.join("acceptor/src/lib.rs"), text).unwrap();
+    }
+
+    /// `check acceptor` with small bounds and `extra`, at `columns`.
+    fn check(&self, columns: usize, extra: &[&str]) -> Output {
+        let ws = self.ws.to_str().unwrap();
+        let mut args = vec![
+            "check",
+            "acceptor",
+            "--dir",
+            ws,
+            "--schedules",
+            "2000",
+            "--depth",
+            "5",
+            "--takeover",
+            "8+4",
+            "--budget",
+            "3600",
+            "--call-timeout",
+            "300",
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args, columns)
+    }
+
+    /// The human report at `columns`, paths redacted.
+    fn report(&self, columns: usize, extra: &[&str]) -> String {
+        let out = self.check(columns, extra);
+        let text = String::from_utf8_lossy(&out.stdout)
+            .replace(self.ws.to_str().unwrap(), "[WS]")
+            .replace(self.cache.to_str().unwrap(), "[CACHE]");
+        redact_cache_dirs(&text)
+    }
+}
+
+/// `[CACHE]/0.1.0-0123…/ws-89ab…/` → `[CACHE]/[VERSION]/ws-[HASH]/`.
+fn redact_cache_dirs(s: &str) -> String {
+    s.split("[CACHE]/")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                return part.to_string();
+            }
+            let rest = part.split_once('/').map_or("", |(_, r)| r);
+            let rest = match rest.strip_prefix("ws-") {
+                Some(r) => format!("ws-[HASH]/{}", r.split_once('/').map_or("", |(_, r)| r)),
+                None => rest.to_string(),
+            };
+            format!("[CACHE]/[VERSION]/{rest}")
+        })
+        .collect()
+}
+
+/// Every line fits in `width`, or is one word too long to break (a path) after its indent, or
+/// belongs to what is shown as it is (`kept`: the compiler's diagnostics).
+fn assert_fits(text: &str, width: usize, kept_from: Option<&str>) {
+    let shown = match kept_from.and_then(|k| text.find(k)) {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    for line in shown.lines() {
+        let w = measure_text_width(line);
+        let one_word = line.split_whitespace().any(|word| {
+            measure_text_width(word) + (line.len() - line.trim_start().len()) + 4 > width
+        });
+        assert!(
+            w <= width || one_word,
+            "a line of {w} columns at {width}:\n{line}\n\nin:\n{text}"
+        );
+    }
+}
+
+fn both_widths(l: &Learner, name: &str, extra: &[&str], kept_from: Option<&str>) -> [String; 2] {
+    [60, 100].map(|w| {
+        let text = l.report(w, extra);
+        assert_fits(&text, w, kept_from);
+        insta::assert_snapshot!(format!("{name}_{w}"), text);
+        text
+    })
+}
+
+#[test]
+fn every_verdict_at_60_and_100_columns() {
+    let l = Learner::new("verdicts");
+
+    // The template as shipped: the todo!() panics in start, before any step: the lesson, no
+    // empty diagram.
+    let [narrow, wide] = both_widths(&l, "todo_panic", &[], None);
+    for t in [&narrow, &wide] {
+        assert!(t.contains("This is a todo!() from the template"), "{t}");
+        assert!(!t.contains("P1  "), "no diagram header: {t}");
+        assert!(t.contains("before the first step"), "{t}");
+    }
+
+    // An empty lib.rs: one true message, not "does not compile" then "compiled".
+    l.write("");
+    let [narrow, _] = both_widths(&l, "unusable", &[], Some("The compiler says"));
+    assert!(narrow.contains("Your crate compiled, but the grader cannot use it"));
+    assert!(!narrow.contains("does not compile"), "{narrow}");
+
+    l.write(&fixture("acceptor_compile_error.rs"));
+    let [narrow, _] = both_widths(&l, "compile_error", &[], Some("The compiler says"));
+    assert!(narrow.contains("Your crate does not compile"), "{narrow}");
+
+    // The persistence bug: the diagram, node names in the state dump, the hint that covers it.
+    l.write(&fixture("acceptor_nosave.rs"));
+    let [narrow, wide] = both_widths(&l, "fail", &[], None);
+    for t in [&narrow, &wide] {
+        assert!(!t.contains("NodeId("), "{t}");
+        assert!(t.contains("proposer: P2"), "{t}");
+        assert!(
+            t.contains("Hint 4 of 5 covers this: paxos-tutor hint acceptor --all"),
+            "{t}"
+        );
+    }
+    // The diagram's rows are whole at 60 columns: the lifelines of every row are there.
+    let rows: Vec<&str> = narrow
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && l.contains('│'))
+        .collect();
+    assert_eq!(rows.len(), 6, "{narrow}");
+
+    l.write(&fixture("acceptor_panic.rs"));
+    let [narrow, _] = both_widths(&l, "panic", &[], None);
+    assert!(
+        narrow.contains("stale Accept Ballot { round: 1, proposer: P1 }"),
+        "{narrow}"
+    );
+
+    // A call that never returns: the watchdog's verdict, with its advice.
+    l.write(&fixture("acceptor_loop.rs"));
+    let [narrow, _] = both_widths(&l, "timeout", &[], None);
+    assert!(narrow.contains("did not return within 300 ms"), "{narrow}");
+
+    // A pass: the proven bounds one a line, then the next step.
+    l.write(&fixture("acceptor_good.rs"));
+    let [_, wide] = both_widths(&l, "pass", &[], None);
+    assert!(!wide.contains("Warnings:"), "{wide}");
+    assert!(
+        wide.contains("Next: the proposer exercise (write proposer/src/lib.rs), then paxos-tutor check proposer"),
+        "{wide}"
+    );
+    let longest = wide.lines().map(measure_text_width).max().unwrap();
+    assert!(longest <= 100, "{wide}");
+
+    // Nothing broke, but a bound was not explored to its end.
+    both_widths(&l, "incomplete", &["--max-states", "3000"], None);
+
+    // A pass with warnings: how many, the first two, how to see them all.
+    let warned = fixture("acceptor_good.rs")
+        .replace(
+            "        if let Some(p) = self.record.promised.filter(|p| ballot < *p) {\n            return Some(Message::Nack { ballot, promised: p });\n        }\n        self.record.promised = Some(ballot);\n        disk.save",
+            "        let unused_one = 1;\n        let unused_two = 2;\n        let unused_three = 3;\n        if let Some(p) = self.record.promised.filter(|p| ballot < *p) {\n            return Some(Message::Nack { ballot, promised: p });\n        }\n        self.record.promised = Some(ballot);\n        disk.save",
+        );
+    l.write(&warned);
+    let text = l.report(60, &[]);
+    assert_fits(&text, 60, None);
+    let warnings = text
+        .split("Warnings:")
+        .nth(1)
+        .and_then(|w| w.split("\nNext:").next())
+        .unwrap_or_else(|| panic!("no warnings in {text}"));
+    insta::assert_snapshot!("pass_warnings_60", warnings);
+    assert!(warnings.contains("3 compiler warnings"), "{warnings}");
+    assert!(
+        warnings.contains("unused variable: `unused_one`"),
+        "{warnings}"
+    );
+    assert!(!warnings.contains("unused_three"), "{warnings}");
+}
+
+#[test]
+fn progress_is_one_line_a_phase_without_a_terminal_and_quiet_silences_it() {
+    let l = Learner::new("progress");
+    l.write(&fixture("acceptor_good.rs"));
+    let out = l.check(100, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    let phases: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("paxos-tutor: phase "))
+        .collect();
+    // The harness reports progress every so often (by the clock): a short phase may report
+    // nothing, but it is named when the next one reports; the random schedules always report
+    // their end.
+    let all = [
+        "paxos-tutor: phase 1 of 7: building your crate…",
+        "paxos-tutor: phase 2 of 7: library traces",
+        "paxos-tutor: phase 3 of 7: random schedules",
+        "paxos-tutor: phase 4 of 7: exhaustive search, 3 acceptors and 2 proposers",
+        "paxos-tutor: phase 5 of 7: exhaustive search, 3 acceptors and 3 proposers",
+        "paxos-tutor: phase 6 of 7: exhaustive search, 5 acceptors and 2 proposers",
+        "paxos-tutor: phase 7 of 7: takeover search (P3 after P1 and P2 stop)",
+    ];
+    assert!(
+        phases.len() >= 3 && phases[..] == all[..phases.len()],
+        "{err}"
+    );
+    assert!(!err.contains("compiled"), "no cargo internals: {err}");
+    for flags in [&["--quiet"][..], &["--format", "json"][..]] {
+        let out = l.check(100, flags);
+        assert!(out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("phase"), "{flags:?}: {err}");
+    }
+}
