@@ -261,7 +261,8 @@ pub struct WatchArgs {
     /// The exercise workspace (default: the one containing the current directory).
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
-    /// Flags of `paxos-tutor check` for every check (e.g. --depth 5 --schedules 500 --fresh).
+    /// Flags of `paxos-tutor check` for every check, after EXERCISE (e.g. `watch acceptor
+    /// --depth 5 --schedules 500 --fresh`).
     #[arg(
         value_name = "CHECK FLAGS",
         trailing_var_arg = true,

@@ -579,11 +579,13 @@ fn list(b: &Bench, format: &str) -> String {
         .cmd(&["list", "--dir", b.ws.to_str().unwrap(), "--format", format])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8_lossy(&out.stdout).replace(
-        b.ws.canonicalize().unwrap().to_str().unwrap(),
-        "[WS]",
-    )
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .replace(b.ws.canonicalize().unwrap().to_str().unwrap(), "[WS]")
 }
 
 #[test]
@@ -599,7 +601,10 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
     assert_eq!(out.status.code(), Some(0));
     let (again, cached) = split_cached(parse_json(&out));
     assert_eq!(again, fresh);
-    let at = cached.expect("a `cached` field")["at"].as_str().unwrap().to_string();
+    let at = cached.expect("a `cached` field")["at"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert!(
         chrono::DateTime::parse_from_rfc3339(&at).is_ok(),
         "not RFC 3339: {at}"
@@ -607,8 +612,8 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
     let pass_entry = std::fs::read(cache_entry(&b, "acceptor")).unwrap();
 
     // For people: the note, then the same report as a run prints.
-    let cached_text = String::from_utf8_lossy(&b.check_cached("acceptor", "human", &[]).stdout)
-        .to_string();
+    let cached_text =
+        String::from_utf8_lossy(&b.check_cached("acceptor", "human", &[]).stdout).to_string();
     let run_text = String::from_utf8_lossy(&b.check("acceptor", "human", &[]).stdout).to_string();
     let (note, report) = cached_text.split_once('\n').unwrap();
     assert!(
@@ -625,12 +630,19 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
         "json",
         &["--seed", "2"],
     )));
-    assert_eq!((v["verdict"].as_str(), v["seed"].as_u64(), cached), (Some("pass"), Some(2), None));
+    assert_eq!(
+        (v["verdict"].as_str(), v["seed"].as_u64(), cached),
+        (Some("pass"), Some(2), None)
+    );
 
     // A failure is stored too, with its counterexample.
     b.put("acceptor", "acceptor_nosave.rs");
     let (failed, cached) = split_cached(parse_json(&b.check_cached("acceptor", "json", &[])));
-    assert_eq!((failed["verdict"].as_str(), cached.is_none()), (Some("fail"), true), "{failed}");
+    assert_eq!(
+        (failed["verdict"].as_str(), cached.is_none()),
+        (Some("fail"), true),
+        "{failed}"
+    );
     let out = b.check_cached("acceptor", "json", &[]);
     assert_eq!(out.status.code(), Some(1));
     let (again, cached) = split_cached(parse_json(&out));
@@ -641,10 +653,17 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
     let entry = cache_entry(&b, "acceptor");
     let text = std::fs::read_to_string(&entry).unwrap();
     assert!(text.contains("\"verdict\":\"fail\""));
-    std::fs::write(&entry, text.replace("\"verdict\":\"fail\"", "\"verdict\":\"pass\"")).unwrap();
+    std::fs::write(
+        &entry,
+        text.replace("\"verdict\":\"fail\"", "\"verdict\":\"pass\""),
+    )
+    .unwrap();
     let out = b.check_cached("acceptor", "json", &[]);
     let (v, cached) = split_cached(parse_json(&out));
-    assert_eq!((out.status.code(), v["verdict"].as_str(), cached), (Some(1), Some("fail"), None));
+    assert_eq!(
+        (out.status.code(), v["verdict"].as_str(), cached),
+        (Some(1), Some("fail"), None)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("a stored verdict was ignored and the check ran again")
@@ -657,7 +676,10 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
     std::fs::write(&entry, &pass_entry).unwrap();
     let out = b.check_cached("acceptor", "json", &[]);
     let (v, cached) = split_cached(parse_json(&out));
-    assert_eq!((out.status.code(), v["verdict"].as_str(), cached), (Some(1), Some("fail"), None));
+    assert_eq!(
+        (out.status.code(), v["verdict"].as_str(), cached),
+        (Some(1), Some("fail"), None)
+    );
 
     // Garbage: ignored, the check runs.
     std::fs::write(&entry, "{}").unwrap();
@@ -672,12 +694,19 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
     insta::assert_snapshot!("list_stale", text);
     let v: serde_json::Value = serde_json::from_str(&list(&b, "json")).unwrap();
     assert_eq!(v["exercises"][0]["stale"], true);
-    assert_eq!(v["exercises"][0]["last_verdict"], "fail (stale: sources changed since)");
+    assert_eq!(
+        v["exercises"][0]["last_verdict"],
+        "fail (stale: sources changed since)"
+    );
     assert_eq!(v["exercises"][1]["stale"], false);
     // The stored pass of these sources is gone (one entry per exercise): a run, then not stale.
     let (v, _) = split_cached(parse_json(&b.check_cached("acceptor", "json", &[])));
     assert_eq!(v["verdict"], "pass");
-    assert!(list(&b, "human").contains("  acceptor  pass  "), "{}", list(&b, "human"));
+    assert!(
+        list(&b, "human").contains("  acceptor  pass  "),
+        "{}",
+        list(&b, "human")
+    );
 }
 
 #[test]
@@ -697,7 +726,11 @@ fn init_files_follow_the_umask() {
             .env("PAXOS_TUTOR_HOME", root.join("home"))
             .output()
             .unwrap();
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let mut seen = Vec::new();
         let mut stack = vec![ws.clone()];
         while let Some(d) = stack.pop() {
@@ -715,10 +748,21 @@ fn init_files_follow_the_umask() {
                 seen.push(rel);
             }
         }
-        for need in ["README.md", ".gitignore", "acceptor/src/lib.rs", "paxos-api/Cargo.toml"] {
-            assert!(seen.iter().any(|s| s == need), "{need} not written: {seen:?}");
+        for need in [
+            "README.md",
+            ".gitignore",
+            "acceptor/src/lib.rs",
+            "paxos-api/Cargo.toml",
+        ] {
+            assert!(
+                seen.iter().any(|s| s == need),
+                "{need} not written: {seen:?}"
+            );
         }
-        assert_eq!(std::fs::read_to_string(ws.join(".gitignore")).unwrap(), "target/\n");
+        assert_eq!(
+            std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
+            "target/\n"
+        );
         let stdout = String::from_utf8_lossy(&out.stdout);
         assert!(stdout.contains("paxos-tutor watch acceptor"), "{stdout}");
     }

@@ -147,7 +147,11 @@ fn watch_reports_fail_then_pass_on_save_and_leaves_nothing_behind() {
         c
     };
     let out = tutor().arg("init").arg(&ws).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let ws = ws.canonicalize().unwrap();
     let lib = ws.join("acceptor/src/lib.rs");
     std::fs::write(&lib, fixture("acceptor_nosave.rs")).unwrap();
@@ -217,7 +221,10 @@ fn watch_reports_fail_then_pass_on_save_and_leaves_nothing_behind() {
     // Every line was read: watch and everything it started are gone.
     while w.lines.recv_timeout(SAFETY_NET).is_ok() {}
     let left = leftovers(&ws);
-    assert!(left.is_empty(), "left running after watch stopped: {left:?}");
+    assert!(
+        left.is_empty(),
+        "left running after watch stopped: {left:?}"
+    );
     let temps: Vec<PathBuf> = temp_files(&ws)
         .into_iter()
         .chain(temp_files(&cache().join("verdicts")))

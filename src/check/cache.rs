@@ -42,7 +42,13 @@ impl Key {
     /// The key of a check of `ex` in `ws` with the request `options` (from the command line, no
     /// replay), the sources fingerprinted as `sources` and the memory limit `memory` (bytes).
     /// `None` when paxos-tutor cannot read its own binary (then nothing is cached).
-    pub fn new(ws: &Path, ex: &Exercise, sources: &str, options: &Options, memory: u64) -> Option<Key> {
+    pub fn new(
+        ws: &Path,
+        ex: &Exercise,
+        sources: &str,
+        options: &Options,
+        memory: u64,
+    ) -> Option<Key> {
         // Every field of the request, named: a new one is a compile error here until someone
         // decides whether it can change a verdict. A worker count (`--jobs`) never does and stays
         // out, as do the output format and colour (not in the request).
@@ -140,7 +146,7 @@ pub struct Hit {
 /// What a lookup found.
 #[derive(Debug)]
 pub enum Lookup {
-    Hit(Hit),
+    Hit(Box<Hit>),
     /// No entry, or one for other inputs (the sources or flags changed): run the check.
     Miss,
     /// An entry that fails its authentication or cannot be read: ignored, and the check runs.
@@ -176,7 +182,8 @@ impl VerdictCache {
         h.update([0]);
         h.update(key.field("exercise").as_bytes());
         let name = hex(&h.finalize()[..12]);
-        self.dir.join(format!("{}-{name}.json", key.field("exercise")))
+        self.dir
+            .join(format!("{}-{name}.json", key.field("exercise")))
     }
 
     /// The MAC key; `create` makes a new random one when there is none (or it is malformed).
@@ -250,10 +257,10 @@ impl VerdictCache {
                 return Lookup::Miss;
             }
         }
-        Lookup::Hit(Hit {
+        Lookup::Hit(Box::new(Hit {
             outcome,
             at: entry.at,
-        })
+        }))
     }
 
     /// Record what a run found for `key`: a completed verdict (`pass`, `fail`) is stored, any
@@ -270,7 +277,9 @@ impl VerdictCache {
         };
         let payload = serde_json::to_string(&entry).expect("an entry serialises");
         let mac_key = self.mac_key(true)?.expect("created");
-        let tag = hex(&Self::mac(&mac_key, payload.as_bytes()).finalize().into_bytes());
+        let tag = hex(&Self::mac(&mac_key, payload.as_bytes())
+            .finalize()
+            .into_bytes());
         write_atomic(&path, format!("{tag}\n{payload}").as_bytes())
     }
 
@@ -432,7 +441,7 @@ mod tests {
 
     fn hit(l: Lookup) -> Hit {
         match l {
-            Lookup::Hit(h) => h,
+            Lookup::Hit(h) => *h,
             other => panic!("expected a hit, got {other:?}"),
         }
     }
@@ -444,7 +453,8 @@ mod tests {
         let ws = Path::new("/ws");
         let k = key(ws, "aaaa", 1);
         assert!(matches!(c.lookup(&k), Lookup::Miss));
-        c.record(&k, &outcome(Verdict::Pass), 1_700_000_000).unwrap();
+        c.record(&k, &outcome(Verdict::Pass), 1_700_000_000)
+            .unwrap();
         let h = hit(c.lookup(&k));
         assert_eq!(h.at, 1_700_000_000);
         assert_eq!(h.outcome.verdict, Verdict::Pass);
@@ -465,7 +475,12 @@ mod tests {
         assert!(Key::new(ws, ex, "aaaa", &replay, 1).is_none());
 
         // A run that did not complete removes the entry.
-        for v in [Verdict::Incomplete, Verdict::Timeout, Verdict::Panic, Verdict::CompileError] {
+        for v in [
+            Verdict::Incomplete,
+            Verdict::Timeout,
+            Verdict::Panic,
+            Verdict::CompileError,
+        ] {
             c.record(&k, &outcome(Verdict::Fail), 1).unwrap();
             hit(c.lookup(&k));
             c.record(&k, &outcome(v), 2).unwrap();
@@ -495,7 +510,9 @@ mod tests {
         // A new entry written without the key (an empty key's MAC).
         let (_, payload) = stored.split_once('\n').unwrap();
         let payload = payload.replace("\"verdict\":\"fail\"", "\"verdict\":\"pass\"");
-        let forged = hex(&VerdictCache::mac(b"", payload.as_bytes()).finalize().into_bytes());
+        let forged = hex(&VerdictCache::mac(b"", payload.as_bytes())
+            .finalize()
+            .into_bytes());
         rejected(&format!("{forged}\n{payload}"));
         // Cut short, garbage, empty.
         rejected(&stored[..stored.len() / 2]);

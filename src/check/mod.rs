@@ -106,12 +106,13 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Checked> {
     if let (Some(key), false) = (&key, args.fresh) {
         match verdicts.lookup(key) {
             cache::Lookup::Hit(hit) => {
+                let hit = *hit;
                 return Ok(Checked {
                     outcome: hit.outcome,
                     sources,
                     cached_at: Some(hit.at),
                     rejected: None,
-                })
+                });
             }
             cache::Lookup::Miss => {}
             cache::Lookup::Rejected(why) => rejected = Some(why),
@@ -409,8 +410,8 @@ pub fn rfc3339(at: u64) -> String {
 }
 
 fn local(at: u64) -> chrono::DateTime<chrono::Local> {
-    let utc = chrono::DateTime::from_timestamp(i64::try_from(at).unwrap_or(0), 0)
-        .unwrap_or_default();
+    let utc =
+        chrono::DateTime::from_timestamp(i64::try_from(at).unwrap_or(0), 0).unwrap_or_default();
     utc.with_timezone(&chrono::Local)
 }
 
@@ -535,7 +536,10 @@ pub fn list_text(ws: Option<&std::path::Path>, rows: &[ListRow]) -> String {
     };
     let width = rows.iter().map(|r| r.last.len()).max().unwrap_or(0).max(16);
     for r in rows {
-        out.push_str(&format!("  {:<9} {:<width$}  {}\n", r.name, r.last, r.summary));
+        out.push_str(&format!(
+            "  {:<9} {:<width$}  {}\n",
+            r.name, r.last, r.summary
+        ));
     }
     out
 }

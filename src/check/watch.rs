@@ -85,13 +85,14 @@ fn check_argv(ex: &Exercise, ws: &Path, flags: &[String]) -> Result<Vec<String>>
         ws.display().to_string(),
     ];
     argv.extend(flags.iter().cloned());
-    let parsed = Cli::try_parse_from(std::iter::once("paxos-tutor".to_string()).chain(argv.clone()))
-        .map_err(|e| {
-            Error::cannot_run(format!(
-                "watch: the check flags are not valid for `paxos-tutor check`: {}",
-                e.render().to_string().trim_start_matches("error: ").trim()
-            ))
-        })?;
+    let parsed =
+        Cli::try_parse_from(std::iter::once("paxos-tutor".to_string()).chain(argv.clone()))
+            .map_err(|e| {
+                Error::cannot_run(format!(
+                    "watch: the check flags are not valid for `paxos-tutor check`: {}",
+                    e.render().to_string().trim_start_matches("error: ").trim()
+                ))
+            })?;
     if let crate::cli::Command::Check(a) = parsed.command {
         if a.replay.is_some() {
             return Err(Error::cannot_run(
@@ -102,15 +103,40 @@ fn check_argv(ex: &Exercise, ws: &Path, flags: &[String]) -> Result<Vec<String>>
     Ok(argv)
 }
 
+/// `--dir DIR` (or `--dir=DIR`) among the check flags, taken out: after the exercise it is read
+/// as one of them, and it names the workspace to watch.
+fn take_dir(flags: &[String]) -> (Option<PathBuf>, Vec<String>) {
+    let mut dir = None;
+    let mut rest = Vec::new();
+    let mut it = flags.iter();
+    while let Some(f) = it.next() {
+        if f == "--dir" {
+            match it.next() {
+                Some(d) => dir = Some(PathBuf::from(d)),
+                None => rest.push(f.clone()),
+            }
+        } else if let Some(d) = f.strip_prefix("--dir=") {
+            dir = Some(PathBuf::from(d));
+        } else {
+            rest.push(f.clone());
+        }
+    }
+    (dir, rest)
+}
+
 pub fn cmd_watch(args: &WatchArgs, ui: Ui) -> Result<u8> {
-    let ws = workspace::locate(args.dir.as_deref())?;
     let watched: Vec<&'static Exercise> = match &args.exercise {
         Some(name) => vec![exercises::find(name).map_err(Error::cannot_run)?],
         None => EXERCISES.iter().collect(),
     };
+    let (flag_dir, flags) = take_dir(&args.check_flags);
+    if args.dir.is_some() && flag_dir.is_some() {
+        return Err(Error::cannot_run("watch: --dir is given twice"));
+    }
+    let ws = workspace::locate(args.dir.as_deref().or(flag_dir.as_deref()))?;
     let argvs: Vec<Vec<String>> = watched
         .iter()
-        .map(|ex| check_argv(ex, &ws, &args.check_flags))
+        .map(|ex| check_argv(ex, &ws, &flags))
         .collect::<Result<_>>()?;
     let exe = std::env::current_exe()
         .map_err(|e| Error::io("cannot find the paxos-tutor executable", e))?;
@@ -162,7 +188,10 @@ pub fn cmd_watch(args: &WatchArgs, ui: Ui) -> Result<u8> {
         // A change seen while checking: plan again at once instead of waiting for the next.
         let mut dirty = false;
         for (i, (ex, fp)) in round.iter().enumerate() {
-            let argv = &argvs[watched.iter().position(|w| w.name == ex.name).expect("watched")];
+            let argv = &argvs[watched
+                .iter()
+                .position(|w| w.name == ex.name)
+                .expect("watched")];
             if terminal {
                 // Clear the screen and the scrollback, cursor home: one report on screen.
                 print!("\x1b[H\x1b[2J\x1b[3J");
@@ -294,7 +323,11 @@ mod tests {
         let all: Vec<&'static Exercise> = EXERCISES.iter().collect();
         let mut files = BTreeMap::from([("acceptor", "a1"), ("proposer", "p1")]);
         let fp = |files: &BTreeMap<&str, &str>, ex: &Exercise| {
-            ex.crates.iter().map(|c| files[c]).collect::<Vec<_>>().join("+")
+            ex.crates
+                .iter()
+                .map(|c| files[c])
+                .collect::<Vec<_>>()
+                .join("+")
         };
         let mut plan = Plan::default();
         let names = |v: Vec<(&Exercise, String)>| v.iter().map(|(e, _)| e.name).collect::<Vec<_>>();
@@ -304,9 +337,15 @@ mod tests {
         );
         assert!(plan.changed(&all, |e| fp(&files, e)).is_empty());
         files.insert("acceptor", "a2");
-        assert_eq!(names(plan.changed(&all, |e| fp(&files, e))), ["acceptor", "paxos"]);
+        assert_eq!(
+            names(plan.changed(&all, |e| fp(&files, e))),
+            ["acceptor", "paxos"]
+        );
         files.insert("proposer", "p2");
-        assert_eq!(names(plan.changed(&all, |e| fp(&files, e))), ["proposer", "paxos"]);
+        assert_eq!(
+            names(plan.changed(&all, |e| fp(&files, e))),
+            ["proposer", "paxos"]
+        );
         plan.forget(&EXERCISES[0]);
         assert_eq!(names(plan.changed(&all, |e| fp(&files, e))), ["acceptor"]);
     }
@@ -316,27 +355,54 @@ mod tests {
         let ex = exercises::find("acceptor").unwrap();
         let ws = Path::new("/ws");
         let argv = check_argv(ex, ws, &["--depth".into(), "3".into(), "--fresh".into()]).unwrap();
-        assert_eq!(argv, ["check", "acceptor", "--dir", "/ws", "--depth", "3", "--fresh"]);
-        let e = check_argv(ex, ws, &["--depht".into(), "3".into()]).unwrap_err().to_string();
-        assert!(e.contains("not valid for `paxos-tutor check`") && e.contains("--depht"), "{e}");
-        let e = check_argv(ex, ws, &["--replay".into(), "r.yaml".into()]).unwrap_err().to_string();
+        assert_eq!(
+            argv,
+            ["check", "acceptor", "--dir", "/ws", "--depth", "3", "--fresh"]
+        );
+        let e = check_argv(ex, ws, &["--depht".into(), "3".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("not valid for `paxos-tutor check`") && e.contains("--depht"),
+            "{e}"
+        );
+        let e = check_argv(ex, ws, &["--replay".into(), "r.yaml".into()])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("--replay FILE"), "{e}");
     }
 
     #[test]
+    fn a_dir_among_the_check_flags_is_the_workspace() {
+        let v = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            take_dir(&v(&["--depth", "3", "--dir", "/ws", "--fresh"])),
+            (Some(PathBuf::from("/ws")), v(&["--depth", "3", "--fresh"]))
+        );
+        assert_eq!(
+            take_dir(&v(&["--dir=/w"])),
+            (Some(PathBuf::from("/w")), v(&[]))
+        );
+        assert_eq!(take_dir(&v(&["--seed", "2"])), (None, v(&["--seed", "2"])));
+    }
+
+    #[test]
     fn watch_takes_the_check_flags_after_the_exercise_or_alone() {
-        let parse = |args: &[&str]| match Cli::try_parse_from(
-            ["paxos-tutor", "watch"].iter().chain(args),
-        )
-        .unwrap()
-        .command
-        {
-            crate::cli::Command::Watch(w) => (w.exercise, w.dir, w.check_flags),
-            other => panic!("{other:?}"),
-        };
+        let parse =
+            |args: &[&str]| match Cli::try_parse_from(["paxos-tutor", "watch"].iter().chain(args))
+                .unwrap()
+                .command
+            {
+                crate::cli::Command::Watch(w) => (w.exercise, w.dir, w.check_flags),
+                other => panic!("{other:?}"),
+            };
         assert_eq!(
             parse(&["acceptor", "--depth", "3"]),
-            (Some("acceptor".into()), None, vec!["--depth".to_string(), "3".into()])
+            (
+                Some("acceptor".into()),
+                None,
+                vec!["--depth".to_string(), "3".into()]
+            )
         );
         assert_eq!(
             parse(&["--dir", "/ws", "acceptor", "--schedules", "5"]),
@@ -346,7 +412,10 @@ mod tests {
                 vec!["--schedules".to_string(), "5".into()]
             )
         );
-        assert_eq!(parse(&["acceptor"]), (Some("acceptor".into()), None, vec![]));
+        assert_eq!(
+            parse(&["acceptor"]),
+            (Some("acceptor".into()), None, vec![])
+        );
         assert_eq!(parse(&[]), (None, None, vec![]));
     }
 }

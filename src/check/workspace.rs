@@ -182,14 +182,29 @@ mod tests {
         let ws = tmp.path().join("ws");
         let r = init(&ws, false).unwrap();
         assert!(r.written.contains(&"README.md".to_string()), "{r:?}");
-        assert_eq!(std::fs::read_to_string(ws.join(".gitignore")).unwrap(), "target/\n");
-        assert_eq!(std::fs::read_to_string(ws.join("README.md")).unwrap(), README);
+        assert_eq!(
+            std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
+            "target/\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join("README.md")).unwrap(),
+            README
+        );
         std::fs::write(ws.join(".gitignore"), "mine\n").unwrap();
         std::fs::write(ws.join("README.md"), "my notes").unwrap();
         let r = init(&ws, true).unwrap();
-        assert!(r.kept.contains(&".gitignore".to_string()) && r.written.is_empty(), "{r:?}");
-        assert_eq!(std::fs::read_to_string(ws.join(".gitignore")).unwrap(), "mine\n");
-        assert_eq!(std::fs::read_to_string(ws.join("README.md")).unwrap(), "my notes");
+        assert!(
+            r.kept.contains(&".gitignore".to_string()) && r.written.is_empty(),
+            "{r:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
+            "mine\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join("README.md")).unwrap(),
+            "my notes"
+        );
         // No temporary file is left beside them.
         let left: Vec<_> = std::fs::read_dir(&ws)
             .unwrap()
