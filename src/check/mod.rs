@@ -543,3 +543,55 @@ pub fn list_text(ws: Option<&std::path::Path>, rows: &[ListRow]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_note_says_when_in_local_time_with_the_date_when_not_today() {
+        let at = 1_764_650_520; // any instant
+        let t = local(at);
+        let hm = t.format("%H:%M").to_string();
+        assert_eq!(
+            cached_note(at, t),
+            format!("unchanged since the check at {hm}; `--fresh` runs it again")
+        );
+        let later = t + chrono::Duration::days(3);
+        assert_eq!(
+            cached_note(at, later),
+            format!(
+                "unchanged since the check at {hm} on {}; `--fresh` runs it again",
+                t.format("%Y-%m-%d")
+            )
+        );
+        assert_eq!(
+            chrono::DateTime::parse_from_rfc3339(&rfc3339(at))
+                .unwrap()
+                .timestamp(),
+            at as i64
+        );
+    }
+
+    #[test]
+    fn list_says_stale_instead_of_the_old_verdict() {
+        let v = state::LastVerdict {
+            verdict: "pass".into(),
+            property: None,
+            at: 0,
+            sources: Some("00".into()),
+        };
+        assert_eq!(last_verdict(Some(&v), false), "pass");
+        assert_eq!(
+            last_verdict(Some(&v), true),
+            "pass (stale: sources changed since)"
+        );
+        let f = state::LastVerdict {
+            verdict: "fail".into(),
+            property: Some("agreement".into()),
+            ..v
+        };
+        assert_eq!(last_verdict(Some(&f), false), "fail (agreement)");
+        assert_eq!(last_verdict(None, false), "not checked yet");
+    }
+}
