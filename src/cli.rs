@@ -56,6 +56,8 @@ pub enum Command {
     Init(InitArgs),
     /// Grade your implementation of an exercise against a hidden harness.
     Check(CheckArgs),
+    /// Check again on every save: the verdict of each version of your sources as you edit.
+    Watch(WatchArgs),
     /// One more hint for an exercise (or all of them).
     Hint(HintArgs),
     /// The exercises, with your last verdict on each.
@@ -250,6 +252,27 @@ pub struct CheckArgs {
     /// never with --format json).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Run the check even if the sources, harness and flags are those of the last completed
+    /// check, whose stored verdict is shown otherwise.
+    #[arg(long)]
+    pub fresh: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The exercise: acceptor, proposer or paxos (default: each exercise whose sources change).
+    pub exercise: Option<String>,
+    /// The exercise workspace (default: the one containing the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// Flags of `paxos-tutor check` for every check, after EXERCISE (e.g. `watch acceptor
+    /// --depth 5 --schedules 500 --fresh`).
+    #[arg(
+        value_name = "CHECK FLAGS",
+        trailing_var_arg = true,
+        allow_hyphen_values = true
+    )]
+    pub check_flags: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -29,6 +29,7 @@ pub fn run(cli: Cli) -> Result<u8> {
         Command::Stats(args) => quiz::cmd_stats(&args, ui),
         Command::Init(args) => check::cmd_init(&args, ui),
         Command::Check(args) => check::cmd_check(&args, ui),
+        Command::Watch(args) => check::watch::cmd_watch(&args, ui),
         Command::Hint(args) => check::cmd_hint(&args, ui),
         Command::List(args) => check::cmd_list(&args, ui),
         Command::Completions(args) => {

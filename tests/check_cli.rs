@@ -62,8 +62,16 @@ impl Bench {
         .unwrap();
     }
 
-    /// `check EXERCISE` with small bounds (the defaults are exercised by the benchmark).
+    /// `check EXERCISE` with small bounds (the defaults are exercised by the benchmark), always
+    /// run (`--fresh`: the verdict cache has tests of its own).
     fn check(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
+        let mut fresh = vec!["--fresh"];
+        fresh.extend_from_slice(extra);
+        self.check_cached(exercise, format, &fresh)
+    }
+
+    /// `check EXERCISE` with small bounds, the verdict cache allowed.
+    fn check_cached(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
         let ws = self.ws.to_str().unwrap().to_string();
         let mut args = vec![
             "check",
@@ -517,6 +525,7 @@ fn help_texts() {
         &["init", "--help"],
         &["hint", "--help"],
         &["list", "--help"],
+        &["watch", "--help"],
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"))
             .args(args)
@@ -526,5 +535,235 @@ fn help_texts() {
         assert!(out.status.success(), "{args:?}");
         let name = format!("help_{}", args[0].trim_start_matches('-'));
         insta::assert_snapshot!(name, String::from_utf8_lossy(&out.stdout));
+    }
+}
+
+/// The verdict-cache entry of `b`'s workspace for `exercise` (the file that names the workspace).
+fn cache_entry(b: &Bench, exercise: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache/verdicts");
+    let ws = format!(
+        "\"workspace\":{}",
+        serde_json::json!(b.ws.canonicalize().unwrap().display().to_string())
+    );
+    std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{exercise}-"))
+                && std::fs::read_to_string(p).is_ok_and(|t| t.contains(&ws))
+        })
+        .unwrap_or_else(|| panic!("no cache entry for {exercise} of {}", b.ws.display()))
+}
+
+fn parse_json(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// `v` without its `cached` field, and that field.
+fn split_cached(mut v: serde_json::Value) -> (serde_json::Value, Option<serde_json::Value>) {
+    let cached = v.as_object_mut().unwrap().remove("cached");
+    (v, cached)
+}
+
+fn list(b: &Bench, format: &str) -> String {
+    let out = b
+        .cmd(&["list", "--dir", b.ws.to_str().unwrap(), "--format", format])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .replace(b.ws.canonicalize().unwrap().to_str().unwrap(), "[WS]")
+}
+
+#[test]
+fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
+    let b = Bench::new("cache");
+    b.put("acceptor", "acceptor_good.rs");
+    // A run (a previous run of this test may have left an entry for the same sources).
+    let (fresh, cached) = split_cached(parse_json(&b.check("acceptor", "json", &[])));
+    assert_eq!((fresh["verdict"].as_str(), cached), (Some("pass"), None));
+
+    // The same sources and flags: the stored verdict, the same JSON plus when it was found.
+    let out = b.check_cached("acceptor", "json", &[]);
+    assert_eq!(out.status.code(), Some(0));
+    let (again, cached) = split_cached(parse_json(&out));
+    assert_eq!(again, fresh);
+    let at = cached.expect("a `cached` field")["at"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(&at).is_ok(),
+        "not RFC 3339: {at}"
+    );
+    let pass_entry = std::fs::read(cache_entry(&b, "acceptor")).unwrap();
+
+    // For people: the note, then the same report as a run prints.
+    let cached_text =
+        String::from_utf8_lossy(&b.check_cached("acceptor", "human", &[]).stdout).to_string();
+    let run_text = String::from_utf8_lossy(&b.check("acceptor", "human", &[]).stdout).to_string();
+    let (note, report) = cached_text.split_once('\n').unwrap();
+    assert!(
+        note.starts_with("unchanged since the check at ")
+            && note.ends_with("; `--fresh` runs it again"),
+        "{note}"
+    );
+    assert_eq!(report, run_text);
+    assert!(!run_text.contains("unchanged since"), "{run_text}");
+
+    // Another seed is another check.
+    let (v, cached) = split_cached(parse_json(&b.check_cached(
+        "acceptor",
+        "json",
+        &["--seed", "2"],
+    )));
+    assert_eq!(
+        (v["verdict"].as_str(), v["seed"].as_u64(), cached),
+        (Some("pass"), Some(2), None)
+    );
+
+    // A failure is stored too, with its counterexample.
+    b.put("acceptor", "acceptor_nosave.rs");
+    let (failed, cached) = split_cached(parse_json(&b.check_cached("acceptor", "json", &[])));
+    assert_eq!(
+        (failed["verdict"].as_str(), cached.is_none()),
+        (Some("fail"), true),
+        "{failed}"
+    );
+    let out = b.check_cached("acceptor", "json", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let (again, cached) = split_cached(parse_json(&out));
+    assert_eq!(again, failed);
+    assert!(cached.is_some());
+
+    // An entry edited into a pass is ignored, said so, and the check runs (and fails).
+    let entry = cache_entry(&b, "acceptor");
+    let text = std::fs::read_to_string(&entry).unwrap();
+    assert!(text.contains("\"verdict\":\"fail\""));
+    std::fs::write(
+        &entry,
+        text.replace("\"verdict\":\"fail\"", "\"verdict\":\"pass\""),
+    )
+    .unwrap();
+    let out = b.check_cached("acceptor", "json", &[]);
+    let (v, cached) = split_cached(parse_json(&out));
+    assert_eq!(
+        (out.status.code(), v["verdict"].as_str(), cached),
+        (Some(1), Some("fail"), None)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("a stored verdict was ignored and the check ran again")
+            && stderr.contains("authentication code does not match"),
+        "{stderr}"
+    );
+
+    // The authentic pass of the correct sources, put back over the broken sources' entry: not
+    // for these sources, so the check runs and fails.
+    std::fs::write(&entry, &pass_entry).unwrap();
+    let out = b.check_cached("acceptor", "json", &[]);
+    let (v, cached) = split_cached(parse_json(&out));
+    assert_eq!(
+        (out.status.code(), v["verdict"].as_str(), cached),
+        (Some(1), Some("fail"), None)
+    );
+
+    // Garbage: ignored, the check runs.
+    std::fs::write(&entry, "{}").unwrap();
+    let out = b.check_cached("acceptor", "json", &[]);
+    let (v, cached) = split_cached(parse_json(&out));
+    assert_eq!((v["verdict"].as_str(), cached), (Some("fail"), None));
+
+    // `list`: the verdict, then `stale` once the sources change, until the next check.
+    assert!(list(&b, "human").contains("fail (conformance)"));
+    b.put("acceptor", "acceptor_good.rs");
+    let text = list(&b, "human");
+    insta::assert_snapshot!("list_stale", text);
+    let v: serde_json::Value = serde_json::from_str(&list(&b, "json")).unwrap();
+    assert_eq!(v["exercises"][0]["stale"], true);
+    assert_eq!(
+        v["exercises"][0]["last_verdict"],
+        "fail (stale: sources changed since)"
+    );
+    assert_eq!(v["exercises"][1]["stale"], false);
+    // The stored pass of these sources is gone (one entry per exercise): a run, then not stale.
+    let (v, _) = split_cached(parse_json(&b.check_cached("acceptor", "json", &[])));
+    assert_eq!(v["verdict"], "pass");
+    assert!(
+        list(&b, "human").contains("  acceptor  pass  "),
+        "{}",
+        list(&b, "human")
+    );
+}
+
+#[test]
+fn init_files_follow_the_umask() {
+    for (umask, file_mode, dir_mode) in [("022", 0o644, 0o755), ("077", 0o600, 0o700)] {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join("check-cli")
+            .join(format!("umask-{umask}"));
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(&root).unwrap();
+        let ws = root.join("ws");
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("umask {umask} && exec \"$0\" init \"$1\""))
+            .arg(env!("CARGO_BIN_EXE_paxos-tutor"))
+            .arg(&ws)
+            .env("PAXOS_TUTOR_HOME", root.join("home"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut seen = Vec::new();
+        let mut stack = vec![ws.clone()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                let meta = std::fs::metadata(&p).unwrap();
+                let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o777;
+                let rel = p.strip_prefix(&ws).unwrap().display().to_string();
+                if meta.is_dir() {
+                    assert_eq!(mode, dir_mode, "{rel} under umask {umask}: {mode:o}");
+                    stack.push(p);
+                } else {
+                    assert_eq!(mode, file_mode, "{rel} under umask {umask}: {mode:o}");
+                }
+                seen.push(rel);
+            }
+        }
+        for need in [
+            "README.md",
+            ".gitignore",
+            "acceptor/src/lib.rs",
+            "paxos-api/Cargo.toml",
+        ] {
+            assert!(
+                seen.iter().any(|s| s == need),
+                "{need} not written: {seen:?}"
+            );
+        }
+        assert_eq!(
+            std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
+            "target/\n"
+        );
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("paxos-tutor watch acceptor"), "{stdout}");
     }
 }

@@ -108,6 +108,8 @@ impl Bench {
             "off",
             "--call-timeout",
             "2000",
+            // Always a run: a stored verdict (the verdict cache) would not run the trick.
+            "--fresh",
         ];
         args.extend_from_slice(extra);
         args

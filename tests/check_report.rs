@@ -76,6 +76,8 @@ impl Learner {
             "3600",
             "--call-timeout",
             "300",
+            // Each width runs the check again: no stored verdict (and its time) in the report.
+            "--fresh",
         ];
         args.extend_from_slice(extra);
         self.run(&args, columns)

@@ -63,7 +63,10 @@ impl Ws {
 
     fn check(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
         let ws = self.ws.to_str().unwrap().to_string();
-        let mut args = vec!["check", exercise, "--dir", &ws, "--format", format];
+        // Always a run (`--fresh`): a stored verdict (the verdict cache) would prove nothing here.
+        let mut args = vec![
+            "check", exercise, "--dir", &ws, "--format", format, "--fresh",
+        ];
         args.extend_from_slice(extra);
         self.cmd(&args).output().unwrap()
     }

@@ -2,6 +2,7 @@
 //! against the harness carried in this binary and runs it as a child process, `hint` and `list`
 //! help along the way. Logic lives in the submodules; this module wires them to the terminal.
 
+pub mod cache;
 pub mod compile;
 pub mod embedded;
 pub mod exercises;
@@ -14,6 +15,7 @@ pub mod request;
 pub mod run;
 pub mod sources;
 pub mod state;
+pub mod watch;
 pub mod workspace;
 
 use std::time::Duration;
@@ -43,12 +45,25 @@ pub fn cmd_init(args: &InitArgs, _ui: Ui) -> Result<u8> {
     for f in &r.restored {
         println!("  restored {f} (the contract must match what paxos-tutor grades)");
     }
-    println!("\nNext:\n  cd {dir}\n  $EDITOR acceptor/src/lib.rs\n  paxos-tutor check acceptor\n  paxos-tutor hint acceptor   (one more hint each time)");
+    println!("\nNext (README.md in {dir} explains more):\n  cd {dir}\n  $EDITOR acceptor/src/lib.rs\n  paxos-tutor check acceptor\n  paxos-tutor watch acceptor  (checks again on every save)\n  paxos-tutor hint acceptor   (one more hint each time)");
     Ok(0)
 }
 
-/// Run a whole check and return its outcome (no printing, except progress on stderr).
-pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
+/// A check's outcome, and where it came from.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub outcome: Outcome,
+    /// The fingerprint of the learner's sources the verdict is about (see `sources`).
+    pub sources: String,
+    /// From the verdict cache: when the stored run ended (seconds since the Unix epoch).
+    pub cached_at: Option<u64>,
+    /// A stored entry that was ignored (it failed its authentication): why, for a warning.
+    pub rejected: Option<String>,
+}
+
+/// Run a whole check and return its outcome (no printing, except progress on stderr); the same
+/// inputs as the last completed check give its stored outcome at once unless `--fresh`.
+pub fn check(args: &CheckArgs, ui: Ui) -> Result<Checked> {
     let ex = exercises::find(&args.exercise).map_err(Error::cannot_run)?;
     let ws = workspace::locate(args.dir.as_deref())?;
     workspace::check_contract(&ws)?;
@@ -60,13 +75,71 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
     let cache = crate::paths::cache_dir()?;
     // One check at a time per cache: the harness and the contract's copy there are shared by
     // every workspace, and a check rewrites and verifies them (released when the check ends,
-    // or dies).
+    // or dies). The verdict cache is read and written under the same lock.
     std::fs::create_dir_all(&cache)
         .map_err(|e| Error::io(format!("cannot create {}", cache.display()), e))?;
     let lock_path = cache.join("check.lock");
     let _cache_lock = crate::paths::FileLock::acquire(&lock_path)
         .map_err(|e| Error::io(format!("cannot lock {}", lock_path.display()), e))?;
-    let dirs = compile::prepare(&cache, &ws, ex)?;
+    let sources = sources::fingerprint(&ws, ex);
+    let memory = args.memory.map_or(run::DEFAULT_MEMORY, |m| m.0);
+    let verdicts = cache::VerdictCache::at(&cache);
+    let key = cache::Key::new(
+        &ws,
+        ex,
+        &sources,
+        &request::options(args, ex, replay.as_deref()),
+        memory,
+    );
+    let mut rejected = None;
+    if let (Some(key), false) = (&key, args.fresh) {
+        match verdicts.lookup(key) {
+            cache::Lookup::Hit(hit) => {
+                let hit = *hit;
+                return Ok(Checked {
+                    outcome: hit.outcome,
+                    sources,
+                    cached_at: Some(hit.at),
+                    rejected: None,
+                });
+            }
+            cache::Lookup::Miss => {}
+            cache::Lookup::Rejected(why) => rejected = Some(why),
+        }
+    }
+    let outcome = run_check(args, ui, ex, &ws, replay, &cache)?;
+    if let Some(key) = &key {
+        // Written here, in the parent, after every process of the run is dead; only when the
+        // sources did not change while it ran and no signal is stopping the check.
+        let stable = sources::fingerprint(&ws, ex) == sources;
+        let written = if stable && !interrupt::interrupted() {
+            verdicts.record(key, &outcome, state::now())
+        } else {
+            verdicts.forget(key)
+        };
+        if let Err(e) = written {
+            eprintln!("paxos-tutor: could not store the verdict for next time: {e}");
+        }
+    }
+    Ok(Checked {
+        outcome,
+        sources,
+        cached_at: None,
+        rejected,
+    })
+}
+
+/// Build and run the check (the cache lock held by the caller).
+fn run_check(
+    args: &CheckArgs,
+    ui: Ui,
+    ex: &'static exercises::Exercise,
+    ws: &std::path::Path,
+    replay: Option<std::path::PathBuf>,
+    cache: &std::path::Path,
+) -> Result<Outcome> {
+    let ws = ws.to_path_buf();
+    let dirs = compile::prepare(cache, &ws, ex)?;
     let options = request::options(args, ex, replay.as_deref());
     let mode = progress::Mode::choose(args.quiet, args.format == Format::Json, ui.progress);
     let mut pb = progress::Reporter::new(mode, progress::Plan::new(&options, ex.crates.len()));
@@ -246,14 +319,19 @@ pub fn cmd_check(args: &CheckArgs, ui: Ui) -> Result<u8> {
     // SIGTERM and SIGHUP kill every descendant.
     procs::protect_self();
     interrupt::install();
-    let outcome = check(args, ui)?;
+    let checked = check(args, ui)?;
     interrupt::stop_here_if_interrupted();
+    if let Some(why) = &checked.rejected {
+        eprintln!("paxos-tutor: a stored verdict was ignored and the check ran again: {why}");
+    }
+    let outcome = &checked.outcome;
     let ws = workspace::locate(args.dir.as_deref())?;
     if args.replay.is_none() {
         let record = state::LastVerdict {
             verdict: outcome.verdict.as_str().to_string(),
             property: outcome.found.as_ref().map(|f| f.property.clone()),
-            at: state::now(),
+            at: checked.cached_at.unwrap_or_else(state::now),
+            sources: Some(checked.sources.clone()),
         };
         match state::StateFile::locate()
             .and_then(|s| s.update(&ws, |w| w.verdicts.insert(outcome.exercise.clone(), record)))
@@ -264,14 +342,48 @@ pub fn cmd_check(args: &CheckArgs, ui: Ui) -> Result<u8> {
         }
     }
     match args.format {
-        Format::Json => println!("{}", report::contract_json(&outcome)),
-        Format::Human => print!("{}", render::human(&outcome, ui.width)),
+        Format::Json => {
+            let mut v = report::contract_json(outcome);
+            if let Some(at) = checked.cached_at {
+                v["cached"] = serde_json::json!({ "at": rfc3339(at) });
+            }
+            println!("{v}");
+        }
+        Format::Human => {
+            if let Some(at) = checked.cached_at {
+                println!("{}", cached_note(at, chrono::Local::now()));
+            }
+            print!("{}", render::human(outcome, ui.width));
+        }
     }
     Ok(if outcome.verdict == Verdict::Pass {
         0
     } else {
         EXIT_FAILED
     })
+}
+
+/// `at` (seconds since the Unix epoch) in local time, as RFC 3339.
+pub fn rfc3339(at: u64) -> String {
+    local(at).to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+}
+
+fn local(at: u64) -> chrono::DateTime<chrono::Local> {
+    let utc =
+        chrono::DateTime::from_timestamp(i64::try_from(at).unwrap_or(0), 0).unwrap_or_default();
+    utc.with_timezone(&chrono::Local)
+}
+
+/// The line above a stored report: when it was found, in local time (the date too when it was
+/// not today), and how to run the check again.
+pub fn cached_note(at: u64, now: chrono::DateTime<chrono::Local>) -> String {
+    let t = local(at);
+    let when = if t.date_naive() == now.date_naive() {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%H:%M on %Y-%m-%d").to_string()
+    };
+    format!("unchanged since the check at {when}; `--fresh` runs it again")
 }
 
 pub fn cmd_hint(args: &HintArgs, _ui: Ui) -> Result<u8> {
@@ -317,42 +429,128 @@ pub fn cmd_list(args: &ListArgs, _ui: Ui) -> Result<u8> {
     let mine = ws
         .as_ref()
         .and_then(|w| st.workspaces.get(&w.display().to_string()));
-    let rows: Vec<(&str, &str, String)> = exercises::EXERCISES
+    let rows: Vec<ListRow> = exercises::EXERCISES
         .iter()
         .map(|e| {
             let v = mine.and_then(|m| m.verdicts.get(e.name));
-            let last = match v {
-                Some(v) => match &v.property {
-                    Some(p) => format!("{} ({p})", v.verdict),
-                    None => v.verdict.clone(),
-                },
-                None => "not checked yet".into(),
+            // Stale: the sources changed since the verdict (records without a fingerprint, from
+            // older versions, are shown as they are).
+            let stale = match (v.and_then(|v| v.sources.as_deref()), &ws) {
+                (Some(recorded), Some(w)) => sources::fingerprint(w, e) != recorded,
+                _ => false,
             };
-            (e.name, e.summary, last)
+            ListRow {
+                name: e.name,
+                summary: e.summary,
+                last: last_verdict(v, stale),
+                stale,
+            }
         })
         .collect();
     match args.format {
         Format::Json => {
             let v: Vec<serde_json::Value> = rows
                 .iter()
-                .map(
-                    |(n, s, l)| serde_json::json!({"exercise": n, "summary": s, "last_verdict": l}),
-                )
+                .map(|r| {
+                    serde_json::json!({"exercise": r.name, "summary": r.summary, "last_verdict": r.last, "stale": r.stale})
+                })
                 .collect();
             println!(
                 "{}",
                 serde_json::json!({"workspace": ws.map(|w| w.display().to_string()), "exercises": v})
             );
         }
-        Format::Human => {
-            match &ws {
-                Some(w) => println!("Exercises in {}:", w.display()),
-                None => println!("Exercises (no workspace here: `paxos-tutor init` writes one):"),
-            }
-            for (n, s, l) in rows {
-                println!("  {n:<9} {l:<28} {s}");
-            }
-        }
+        Format::Human => print!("{}", list_text(ws.as_deref(), &rows)),
     }
     Ok(0)
+}
+
+/// One exercise in `list`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListRow {
+    pub name: &'static str,
+    pub summary: &'static str,
+    pub last: String,
+    pub stale: bool,
+}
+
+/// The last verdict as `list` says it: with the property broken, or `stale` once the sources
+/// changed since.
+pub fn last_verdict(v: Option<&state::LastVerdict>, stale: bool) -> String {
+    match v {
+        Some(v) if stale => format!("{} (stale: sources changed since)", v.verdict),
+        Some(v) => match &v.property {
+            Some(p) => format!("{} ({p})", v.verdict),
+            None => v.verdict.clone(),
+        },
+        None => "not checked yet".into(),
+    }
+}
+
+/// The text of `list`.
+pub fn list_text(ws: Option<&std::path::Path>, rows: &[ListRow]) -> String {
+    let mut out = match ws {
+        Some(w) => format!("Exercises in {}:\n", w.display()),
+        None => "Exercises (no workspace here: `paxos-tutor init` writes one):\n".to_string(),
+    };
+    let width = rows.iter().map(|r| r.last.len()).max().unwrap_or(0).max(16);
+    for r in rows {
+        out.push_str(&format!(
+            "  {:<9} {:<width$}  {}\n",
+            r.name, r.last, r.summary
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cached_note_says_when_in_local_time_with_the_date_when_not_today() {
+        let at = 1_764_650_520; // any instant
+        let t = local(at);
+        let hm = t.format("%H:%M").to_string();
+        assert_eq!(
+            cached_note(at, t),
+            format!("unchanged since the check at {hm}; `--fresh` runs it again")
+        );
+        let later = t + chrono::Duration::days(3);
+        assert_eq!(
+            cached_note(at, later),
+            format!(
+                "unchanged since the check at {hm} on {}; `--fresh` runs it again",
+                t.format("%Y-%m-%d")
+            )
+        );
+        assert_eq!(
+            chrono::DateTime::parse_from_rfc3339(&rfc3339(at))
+                .unwrap()
+                .timestamp(),
+            at as i64
+        );
+    }
+
+    #[test]
+    fn list_says_stale_instead_of_the_old_verdict() {
+        let v = state::LastVerdict {
+            verdict: "pass".into(),
+            property: None,
+            at: 0,
+            sources: Some("00".into()),
+        };
+        assert_eq!(last_verdict(Some(&v), false), "pass");
+        assert_eq!(
+            last_verdict(Some(&v), true),
+            "pass (stale: sources changed since)"
+        );
+        let f = state::LastVerdict {
+            verdict: "fail".into(),
+            property: Some("agreement".into()),
+            ..v
+        };
+        assert_eq!(last_verdict(Some(&f), false), "fail (agreement)");
+        assert_eq!(last_verdict(None, false), "not checked yet");
+    }
 }

@@ -17,6 +17,10 @@ pub struct LastVerdict {
     pub property: Option<String>,
     /// Seconds since the Unix epoch.
     pub at: u64,
+    /// The fingerprint of the sources it is about (see `sources`): `list` calls the verdict
+    /// stale once they change. Absent in records of older versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sources: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

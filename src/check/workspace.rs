@@ -5,7 +5,35 @@ use std::path::{Path, PathBuf};
 
 use super::embedded::{exercise_file, EXERCISE_FILES};
 use crate::error::{Error, Result};
-use crate::paths::write_atomic;
+
+/// The workspace's own README: what to do, the commands, what a verdict means.
+pub const README: &str = include_str!("workspace_readme.md");
+/// Build output stays out of the learner's repository.
+pub const GITIGNORE: &str = "target/\n";
+
+/// Files `init` writes besides the exercise templates.
+const EXTRA_FILES: &[(&str, &str)] = &[("README.md", README), (".gitignore", GITIGNORE)];
+
+/// Write `bytes` to `path` atomically (a temporary file renamed over it) with the mode a new
+/// file gets from the user's umask (0644 under umask 022), folders likewise (0755).
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    use std::io::Write as _;
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let what = || format!("cannot write {}", path.display());
+    // The mode given to open(2) is masked by the umask, as for any new file.
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".paxos-tutor-")
+        .permissions(std::fs::Permissions::from_mode(0o666))
+        .tempfile_in(dir)
+        .map_err(|e| Error::io(what(), e))?;
+    tmp.write_all(bytes).map_err(|e| Error::io(what(), e))?;
+    tmp.as_file().sync_all().map_err(|e| Error::io(what(), e))?;
+    tmp.persist(path).map_err(|e| Error::io(what(), e.error))?;
+    Ok(())
+}
 
 /// What `init` did with each file.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -36,19 +64,19 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport> {
         )));
     }
     let mut report = InitReport::default();
-    for (rel, text) in EXERCISE_FILES {
+    for (rel, text) in EXERCISE_FILES.iter().chain(EXTRA_FILES) {
         let path = dir.join(rel);
         let contract = rel.starts_with("paxos-api/");
         match std::fs::read_to_string(&path) {
             Ok(existing) if existing == *text => report.kept.push(rel.to_string()),
             Ok(_) if contract => {
-                write_atomic(&path, text.as_bytes())?;
+                write_file(&path, text.as_bytes())?;
                 report.restored.push(rel.to_string());
             }
             Ok(_) => report.kept.push(rel.to_string()),
             Err(_) if path.exists() => report.kept.push(rel.to_string()),
             Err(_) => {
-                write_atomic(&path, text.as_bytes())?;
+                write_file(&path, text.as_bytes())?;
                 report.written.push(rel.to_string());
             }
         }
@@ -146,6 +174,49 @@ mod tests {
         assert_eq!(r.restored, vec!["paxos-api/src/lib.rs".to_string()]);
         assert_eq!(r.written, vec!["proposer/src/lib.rs".to_string()]);
         check_contract(&ws).unwrap();
+    }
+
+    #[test]
+    fn init_writes_readme_and_gitignore_and_keeps_the_learners() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ws = tmp.path().join("ws");
+        let r = init(&ws, false).unwrap();
+        assert!(r.written.contains(&"README.md".to_string()), "{r:?}");
+        assert_eq!(
+            std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
+            "target/\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join("README.md")).unwrap(),
+            README
+        );
+        std::fs::write(ws.join(".gitignore"), "mine\n").unwrap();
+        std::fs::write(ws.join("README.md"), "my notes").unwrap();
+        let r = init(&ws, true).unwrap();
+        assert!(
+            r.kept.contains(&".gitignore".to_string()) && r.written.is_empty(),
+            "{r:?}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join(".gitignore")).unwrap(),
+            "mine\n"
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join("README.md")).unwrap(),
+            "my notes"
+        );
+        // No temporary file is left beside them.
+        let left: Vec<_> = std::fs::read_dir(&ws)
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".paxos-tutor-"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn workspace_readme_text() {
+        insta::assert_snapshot!("workspace_readme", README);
     }
 
     #[test]
