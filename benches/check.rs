@@ -73,10 +73,15 @@ fn random_rate() {
 }
 
 fn exhaustive_rate() {
+    // `PAXOS_BENCH_DEPTH=7` for a shorter run (under callgrind, say).
+    let depth = std::env::var("PAXOS_BENCH_DEPTH")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(9);
     let plain = Bounds {
         acceptors: 3,
         proposers: 2,
-        depth: 9,
+        depth,
         crashes: 1,
         timeouts: 1,
         budget: Duration::from_secs(120),
@@ -206,9 +211,16 @@ fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    random_rate();
-    exhaustive_rate();
-    if std::env::var_os("PAXOS_BENCH_NO_CLI").is_none() {
+    // `PAXOS_BENCH_ONLY=random|exhaustive|cli` runs one part.
+    let only = std::env::var("PAXOS_BENCH_ONLY").ok();
+    let part = |p: &str| only.as_deref().is_none_or(|o| o == p);
+    if part("random") {
+        random_rate();
+    }
+    if part("exhaustive") {
+        exhaustive_rate();
+    }
+    if part("cli") && std::env::var_os("PAXOS_BENCH_NO_CLI").is_none() {
         cli_figures();
     }
 }

@@ -43,7 +43,7 @@ pub struct Request {
     pub options: Options,
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -56,7 +56,7 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn unescape(s: &str) -> Result<String, String> {
+pub(crate) fn unescape(s: &str) -> Result<String, String> {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -103,6 +103,10 @@ impl Request {
             format!("takeover-timeouts {}", o.takeover_timeouts),
             format!("echo-steps {}", o.echo_steps),
             format!("announce {}", o.announce),
+            format!(
+                "unit {}",
+                o.unit.map_or_else(|| "all".to_string(), |u| u.to_text())
+            ),
         ];
         if let Some(r) = &o.replay {
             lines.push(format!("replay {}", escape(&r.to_string_lossy())));
@@ -179,6 +183,12 @@ impl Request {
                 "takeover-timeouts" => o.takeover_timeouts = small(val)?,
                 "echo-steps" => o.echo_steps = flag(val)?,
                 "announce" => o.announce = flag(val)?,
+                "unit" => {
+                    o.unit = match val {
+                        "all" => None,
+                        u => Some(crate::runner::Unit::parse(u)?),
+                    }
+                }
                 "replay" => o.replay = Some(unescape(val)?.into()),
                 _ => return Err(format!("unknown field `{key}`")),
             }
@@ -207,6 +217,7 @@ impl Request {
             "takeover-timeouts",
             "echo-steps",
             "announce",
+            "unit",
         ] {
             if !seen.contains(key) {
                 return Err(format!("`{key}` is missing"));
@@ -336,6 +347,7 @@ mod tests {
         assert_eq!(Request::from_text(&r.to_text()).unwrap(), r);
         o.replay = None;
         o.takeover = Some((3, 4));
+        o.unit = Some(crate::runner::Unit::Random { from: 5, to: 10 });
         let r = Request {
             secret: "0123456789abcdef0123".into(),
             options: o,

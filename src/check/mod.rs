@@ -123,11 +123,12 @@ pub fn check(args: &CheckArgs, ui: Ui) -> Result<Outcome> {
         wall: Duration::from_secs_f64(120.0 + budget * 2.0 + args.schedules as f64 / 1000.0),
         memory: args.memory.map_or(run::DEFAULT_MEMORY, |m| m.0),
     };
-    let ended = run::run(
+    let ended = run::run_plan(
         &dirs.binary(),
         &options,
         &dirs.root.join("scratch"),
         &limits,
+        run::jobs(args.jobs),
         |p| {
             if let Some(pb) = &pb {
                 let msg = match p.phase.as_str() {
