@@ -623,7 +623,11 @@ impl UnitReport {
             format!("random {}", t.random),
             format!("liveness-unchecked {}", self.liveness_unchecked),
         ];
-        lines.extend(t.exhaustive.iter().map(|e| format!("exhaustive {}", esc(e))));
+        lines.extend(
+            t.exhaustive
+                .iter()
+                .map(|e| format!("exhaustive {}", esc(e))),
+        );
         lines.extend(self.unproven.iter().map(|u| format!("unproven {}", esc(u))));
         if let Some(h) = &self.hidden {
             lines.push(format!("hidden {}", esc(h)));
@@ -836,8 +840,9 @@ pub fn run_unit(impls: Impls, o: &Options, unit: Unit) -> UnitReport {
         }
         Unit::Search(k) => {
             let Some(search) = searches(o).get(k).copied() else {
-                r.unproven
-                    .push(format!("the request names search {k}, which its plan does not have"));
+                r.unproven.push(format!(
+                    "the request names search {k}, which its plan does not have"
+                ));
                 return r;
             };
             // What the search cannot explore, seen before it starts (the traces and random
@@ -948,7 +953,11 @@ pub fn run(impls: Impls, o: &Options) -> String {
     for unit in plan(o) {
         let r = match unit {
             Unit::Search(_) => {
-                let left = o.budget - searching.get_or_insert_with(Instant::now).elapsed().as_secs_f64();
+                let left = o.budget
+                    - searching
+                        .get_or_insert_with(Instant::now)
+                        .elapsed()
+                        .as_secs_f64();
                 if left <= 0.0 {
                     skipped(o, unit)
                 } else {
@@ -1040,5 +1049,158 @@ pub fn impls_for(
             learner_acceptor: true,
             learner_proposer: true,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(schedules: u64, unproven: &[&str], end: Option<&str>) -> UnitReport {
+        UnitReport {
+            tally: Tally {
+                schedules,
+                random: schedules,
+                ..Tally::default()
+            },
+            unproven: unproven.iter().map(|s| s.to_string()).collect(),
+            end: end.map(|v| End {
+                verdict: v.into(),
+                tail: format!("\"timeout\":null,\"violation\":{{\"origin\":\"{v}\"}}"),
+            }),
+            ..UnitReport::default()
+        }
+    }
+
+    /// Feed the reports to [`Order`] in the order `arrival`, the way the parent does (a unit not
+    /// needed any more is dropped, as if killed), and merge what it settles on.
+    fn merged_in(reports: &[UnitReport], arrival: &[usize]) -> String {
+        let mut order = Order::new(reports.len());
+        for &k in arrival {
+            if order.needed(k) {
+                order.finished(k, reports[k].end.is_some());
+            }
+            if let Some(upto) = order.settled() {
+                return merge(&reports[..upto]);
+            }
+        }
+        panic!("never settled");
+    }
+
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![Vec::new()];
+        }
+        let mut out = Vec::new();
+        for p in permutations(n - 1) {
+            for i in 0..=p.len() {
+                let mut q = p.clone();
+                q.insert(i, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn merging_is_in_plan_order_whatever_finishes_first() {
+        // Units 2 and 4 both fail: the result is unit 2's, with the tallies of units 0 to 2,
+        // for each of the 120 orders in which five workers could finish.
+        let reports = [
+            report(10, &[], None),
+            report(20, &["unit 1 stopped"], None),
+            report(30, &[], Some("fail")),
+            report(40, &[], None),
+            report(50, &[], Some("panic")),
+        ];
+        let expected = merge(&reports[..3]);
+        assert!(
+            expected.starts_with("{\"verdict\":\"fail\",\"schedules\":60,"),
+            "{expected}"
+        );
+        assert!(expected.contains("\"origin\":\"fail\""), "{expected}");
+        for arrival in permutations(reports.len()) {
+            assert_eq!(
+                merged_in(&reports, &arrival),
+                expected,
+                "arrival {arrival:?}"
+            );
+        }
+        // Without a failure: every unit's tally, the unproven sentences in plan order.
+        let passing = [
+            report(1, &["b"], None),
+            report(2, &["a"], None),
+            report(3, &[], None),
+        ];
+        let expected = merge(&passing);
+        assert!(
+            expected.contains("\"incomplete\":[\"b\",\"a\"]"),
+            "{expected}"
+        );
+        assert!(expected.contains("\"schedules\":6,"), "{expected}");
+        for arrival in permutations(passing.len()) {
+            assert_eq!(
+                merged_in(&passing, &arrival),
+                expected,
+                "arrival {arrival:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_unit_after_a_failure_is_not_needed_and_one_before_is() {
+        let mut order = Order::new(4);
+        order.finished(2, true);
+        assert!(order.needed(0) && order.needed(1));
+        assert!(!order.needed(3));
+        assert_eq!(order.settled(), None, "units 0 and 1 may still fail first");
+        order.finished(1, true);
+        assert!(!order.needed(2));
+        order.finished(0, false);
+        assert_eq!(order.settled(), Some(2));
+    }
+
+    #[test]
+    fn unit_reports_round_trip_as_text() {
+        let mut r = report(
+            7,
+            &["line one\nline two", "back\\slash"],
+            Some("incomplete"),
+        );
+        r.tally.exhaustive = vec!["{\"unique\":3}".into()];
+        r.hidden = Some("the exhaustive search did not run on T: why".into());
+        r.liveness_unchecked = 2;
+        assert_eq!(UnitReport::from_text(&r.to_text()).unwrap(), r);
+        assert!(UnitReport::is_report(&r.to_text()));
+        assert!(!UnitReport::is_report("{\"verdict\":\"timeout\"}"));
+        let cut = r.to_text().replace("end\n", "");
+        assert!(UnitReport::from_text(&cut).is_err());
+    }
+
+    #[test]
+    fn the_plan_does_not_depend_on_anything_but_the_request() {
+        let o = Options::default();
+        let units = plan(&o);
+        assert_eq!(units[0], Unit::Traces);
+        assert_eq!(units[1], Unit::Random { from: 0, to: 2_500 });
+        assert_eq!(
+            units[4],
+            Unit::Random {
+                from: 7_500,
+                to: 10_000
+            }
+        );
+        assert_eq!(
+            &units[5..],
+            &[
+                Unit::Search(0),
+                Unit::Search(1),
+                Unit::Search(2),
+                Unit::Search(3)
+            ]
+        );
+        for u in &units {
+            assert_eq!(Unit::parse(&u.to_text()), Ok(*u));
+        }
     }
 }

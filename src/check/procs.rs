@@ -100,9 +100,7 @@ fn kill_descendants_except(keep: &BTreeSet<i32>, within: Duration) -> bool {
     loop {
         let spared: BTreeSet<i32> = keep
             .iter()
-            .flat_map(|&w| {
-                std::iter::once(w).chain(descendants(w).into_iter().map(|(p, _)| p))
-            })
+            .flat_map(|&w| std::iter::once(w).chain(descendants(w).into_iter().map(|(p, _)| p)))
             .collect();
         let tree = descendants(me);
         let alive: Vec<i32> = tree

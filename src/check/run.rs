@@ -131,8 +131,10 @@ pub fn run(
     limits: &Limits,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Ended> {
-    Ok(run_one(binary, options, scratch, limits, None, &mut on_progress)?
-        .expect("a run nobody cancels ends"))
+    Ok(
+        run_one(binary, options, scratch, limits, None, &mut on_progress)?
+            .expect("a run nobody cancels ends"),
+    )
 }
 
 /// [`run`], stopped early (`None`) when `cancel` is set.
@@ -261,7 +263,10 @@ pub fn run_plan(
     std::thread::scope(|scope| {
         let mut next = 0;
         loop {
-            while error.is_none() && running.len() < jobs && next < units.len() && order.needed(next)
+            while error.is_none()
+                && running.len() < jobs
+                && next < units.len()
+                && order.needed(next)
             {
                 let (k, unit) = (next, units[next]);
                 next += 1;
@@ -524,11 +529,11 @@ fn spawn_and_wait(
         .stderr(Stdio::piped())
         .process_group(0);
     let mut child = procs::spawn_worker(|| cmd.spawn()).map_err(|e| {
-            Error::cannot_run(format!(
-                "cannot start the harness {}: {e}",
-                binary.display()
-            ))
-        })?;
+        Error::cannot_run(format!(
+            "cannot start the harness {}: {e}",
+            binary.display()
+        ))
+    })?;
     drop(cmd); // our copy of the child's end of the channel
     super::interrupt::set_child(child.id());
     // The request, then end of input; the answer comes back on the same socket.
