@@ -89,7 +89,7 @@ fn exhaustive_rate() {
         depth,
         crashes: 1,
         timeouts: 1,
-        budget: Duration::from_secs(120),
+        budget: Duration::from_secs(600),
         max_states: 10_000_000,
         liveness_depth: 3,
         takeover: None,

@@ -120,22 +120,10 @@ impl Request {
     /// Read a request written by [`Request::to_text`]. Every field must be there exactly once
     /// (`replay` is optional), and nothing may follow `end`.
     pub fn from_text(text: &str) -> Result<Request, String> {
-        let mut lines = text.lines();
-        if lines.next() != Some(HEADER) {
-            return Err(format!("a request starts with `{HEADER}`"));
-        }
         let mut secret = None;
         let mut o = Options::default();
         let mut seen = std::collections::BTreeSet::new();
-        let mut ended = false;
-        for line in lines.by_ref() {
-            if line == "end" {
-                ended = true;
-                break;
-            }
-            let (key, val) = line
-                .split_once(' ')
-                .ok_or_else(|| format!("`{line}` is not `key value`"))?;
+        for (key, val) in fields(text, HEADER, "a request")? {
             if !seen.insert(key.to_string()) {
                 return Err(format!("`{key}` given twice"));
             }
@@ -193,12 +181,6 @@ impl Request {
                 _ => return Err(format!("unknown field `{key}`")),
             }
         }
-        if !ended {
-            return Err("the request does not end with `end`".into());
-        }
-        if lines.next().is_some() {
-            return Err("text after `end`".into());
-        }
         for key in [
             "exercise",
             "seed",
@@ -229,6 +211,34 @@ impl Request {
         }
         Ok(Request { secret, options: o })
     }
+}
+
+/// The `key value` lines of `text`, written as `header`, one `key value` line per field, then
+/// `end` with nothing after it (a request, and a unit's report: see `runner::UnitReport`).
+/// `what` names the text in errors.
+pub(crate) fn fields<'a>(
+    text: &'a str,
+    header: &str,
+    what: &str,
+) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(header) {
+        return Err(format!("{what} starts with `{header}`"));
+    }
+    let mut out = Vec::new();
+    for line in lines.by_ref() {
+        if line == "end" {
+            if lines.next().is_some() {
+                return Err("text after `end`".into());
+            }
+            return Ok(out);
+        }
+        let kv = line
+            .split_once(' ')
+            .ok_or_else(|| format!("`{line}` is not `key value`"))?;
+        out.push(kv);
+    }
+    Err(format!("{what} does not end with `end`"))
 }
 
 /// The result frame: `SECRET LEN\n` then `LEN` bytes of JSON.

@@ -649,21 +649,9 @@ impl UnitReport {
 
     /// Read a report written by [`UnitReport::to_text`].
     pub fn from_text(text: &str) -> Result<UnitReport, String> {
-        let mut lines = text.lines();
-        if lines.next() != Some(UNIT_HEADER) {
-            return Err(format!("a unit's report starts with `{UNIT_HEADER}`"));
-        }
         let mut r = UnitReport::default();
         let (mut verdict, mut tail) = (None, None);
-        let mut ended = false;
-        for line in lines.by_ref() {
-            if line == "end" {
-                ended = true;
-                break;
-            }
-            let (key, val) = line
-                .split_once(' ')
-                .ok_or_else(|| format!("`{line}` is not `key value`"))?;
+        for (key, val) in channel::fields(text, UNIT_HEADER, "a unit's report")? {
             let num = |v: &str| {
                 v.parse::<u64>()
                     .map_err(|_| format!("{key}: `{v}` is not a number"))
@@ -680,9 +668,6 @@ impl UnitReport {
                 "end-tail" => tail = Some(channel::unescape(val)?),
                 _ => return Err(format!("unknown field `{key}`")),
             }
-        }
-        if !ended || lines.next().is_some() {
-            return Err("a unit's report ends with `end`".into());
         }
         r.end = match (verdict, tail) {
             (Some(verdict), Some(tail)) => Some(End { verdict, tail }),
