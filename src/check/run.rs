@@ -12,6 +12,10 @@
 //!   failure is noticed by the message Rust prints before it aborts.
 //! - When it ends (or the wall-clock limit is hit) its group and every descendant are killed,
 //!   and the readers are waited for only so long.
+//! - `--jobs N` ([`run_plan`]): the parent shards. It splits the request into the plan's units
+//!   (`paxos_harness::runner::plan`), starts one runner per unit, at most N at a time, each with
+//!   everything above (its own secret, limits and process group), and merges the units' reports
+//!   in plan order in the harness (`runner::merge`), so no result depends on N or on timing.
 
 use std::io::{BufRead, BufReader, Read, Write as _};
 use std::os::unix::net::UnixStream;
