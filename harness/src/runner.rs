@@ -508,8 +508,9 @@ impl Unit {
     }
 }
 
-/// Random schedules per unit: 10 000 schedules are four units, so two workers share them.
-pub const RANDOM_CHUNK: u64 = 2_500;
+/// The random schedules are split into this many units (of equal size, the last smaller): they
+/// depend on the request's count alone, and a worker for a huge count lives as long as its share.
+pub const RANDOM_UNITS: u64 = 4;
 
 /// One configuration of the exhaustive search.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -576,16 +577,17 @@ pub fn searches(o: &Options) -> Vec<Search> {
     plan
 }
 
-/// The units of a request, in plan order: the traces, the random schedules in chunks of
-/// [`RANDOM_CHUNK`], then one unit per exhaustive configuration.
+/// The units of a request, in plan order: the traces, the random schedules in
+/// [`RANDOM_UNITS`] units, then one unit per exhaustive configuration.
 pub fn plan(o: &Options) -> Vec<Unit> {
     let mut units = Vec::new();
     if o.traces {
         units.push(Unit::Traces);
     }
+    let chunk = o.schedules.div_ceil(RANDOM_UNITS).max(1);
     let mut from = 0;
     while from < o.schedules {
-        let to = from.saturating_add(RANDOM_CHUNK).min(o.schedules);
+        let to = from.saturating_add(chunk).min(o.schedules);
         units.push(Unit::Random { from, to });
         from = to;
     }
@@ -1183,6 +1185,17 @@ mod tests {
                 Unit::Search(2),
                 Unit::Search(3)
             ]
+        );
+        let huge = plan(&Options {
+            schedules: 100_000_001,
+            ..Options::default()
+        });
+        assert_eq!(
+            huge[4],
+            Unit::Random {
+                from: 75_000_003,
+                to: 100_000_001
+            }
         );
         for u in &units {
             assert_eq!(Unit::parse(&u.to_text()), Ok(*u));
