@@ -357,7 +357,11 @@ mod tests {
         assert_eq!(Request::from_text(&r.to_text()).unwrap(), r);
         o.replay = None;
         o.takeover = Some((3, 4));
-        o.unit = Some(crate::runner::Unit::Random { from: 5, to: 10 });
+        o.unit = Some(crate::runner::Unit::Schedules {
+            traces: true,
+            from: 5,
+            to: 10,
+        });
         let r = Request {
             secret: "0123456789abcdef0123".into(),
             options: o,

@@ -471,36 +471,42 @@ pub fn is_derive_call(call: &str) -> bool {
 /// counts are the same however many workers run the units and whichever finishes first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Unit {
-    /// Every trace of the library, in order.
-    Traces,
-    /// Random schedules `from..to` (indices of the seed's sequence).
-    Random { from: u64, to: u64 },
+    /// Every trace of the library, in order, when `traces`; then random schedules `from..to`
+    /// (indices of the seed's sequence). The traces share a unit with the first random
+    /// schedules: alone they would be a worker of a fraction of a second.
+    Schedules { traces: bool, from: u64, to: u64 },
     /// The exhaustive search of one configuration: its index in [`searches`].
     Search(usize),
 }
 
 impl Unit {
-    /// `traces`, `random 0 2500`, `search 1` (the request's `unit` line).
+    /// `traces+random 0 2500`, `random 2500 5000`, `search 1` (the request's `unit` line).
     pub fn to_text(self) -> String {
         match self {
-            Unit::Traces => "traces".into(),
-            Unit::Random { from, to } => format!("random {from} {to}"),
+            Unit::Schedules { traces, from, to } => {
+                format!("{}random {from} {to}", if traces { "traces+" } else { "" })
+            }
             Unit::Search(k) => format!("search {k}"),
         }
     }
 
     pub fn parse(v: &str) -> Result<Unit, String> {
-        let bad = || format!("unit: `{v}` is not `traces`, `random FROM TO` or `search K`");
+        let bad = || {
+            format!("unit: `{v}` is not `traces+random FROM TO`, `random FROM TO` or `search K`")
+        };
         let words: Vec<&str> = v.split(' ').collect();
         let num = |w: &str| w.parse::<u64>().map_err(|_| bad());
         match words.as_slice() {
-            ["traces"] => Ok(Unit::Traces),
-            ["random", a, b] => {
+            [kind @ ("traces+random" | "random"), a, b] => {
                 let (from, to) = (num(a)?, num(b)?);
                 if from > to {
                     return Err(bad());
                 }
-                Ok(Unit::Random { from, to })
+                Ok(Unit::Schedules {
+                    traces: *kind == "traces+random",
+                    from,
+                    to,
+                })
             }
             ["search", k] => Ok(Unit::Search(num(k)? as usize)),
             _ => Err(bad()),
@@ -577,18 +583,22 @@ pub fn searches(o: &Options) -> Vec<Search> {
     plan
 }
 
-/// The units of a request, in plan order: the traces, the random schedules in
-/// [`RANDOM_UNITS`] units, then one unit per exhaustive configuration.
+/// The units of a request, in plan order: the traces with the first random schedules, the
+/// random schedules in [`RANDOM_UNITS`] units in all, then one unit per exhaustive configuration.
 pub fn plan(o: &Options) -> Vec<Unit> {
     let mut units = Vec::new();
-    if o.traces {
-        units.push(Unit::Traces);
-    }
     let chunk = o.schedules.div_ceil(RANDOM_UNITS).max(1);
     let mut from = 0;
-    while from < o.schedules {
+    while from < o.schedules || (from == 0 && o.traces) {
         let to = from.saturating_add(chunk).min(o.schedules);
-        units.push(Unit::Random { from, to });
+        units.push(Unit::Schedules {
+            traces: from == 0 && o.traces,
+            from,
+            to,
+        });
+        if to == from {
+            break;
+        }
         from = to;
     }
     units.extend((0..searches(o).len()).map(Unit::Search));
@@ -770,8 +780,7 @@ pub fn skipped(o: &Options, unit: Unit) -> UnitReport {
             .get(k)
             .map(|s| s.names().0)
             .unwrap_or_else(|| "exhaustive search".into()),
-        Unit::Traces => "traces".into(),
-        Unit::Random { .. } => "random schedules".into(),
+        Unit::Schedules { .. } => "random schedules".into(),
     };
     UnitReport {
         unproven: vec![format!(
@@ -789,8 +798,8 @@ pub fn run_unit(impls: Impls, o: &Options, unit: Unit) -> UnitReport {
     let mut r = UnitReport::default();
     let t = &mut r.tally;
     match unit {
-        Unit::Traces => {
-            let lib = trace::library();
+        Unit::Schedules { traces, from, to } => {
+            let lib = if traces { trace::library() } else { Vec::new() };
             for (i, tr) in lib.iter().enumerate() {
                 set_context(format!("trace {}", tr.name));
                 progress("traces", i as u64, lib.len() as u64, &tr.name);
@@ -801,9 +810,9 @@ pub fn run_unit(impls: Impls, o: &Options, unit: Unit) -> UnitReport {
                     return r;
                 }
             }
-            progress("traces", lib.len() as u64, lib.len() as u64, "done");
-        }
-        Unit::Random { from, to } => {
+            if traces {
+                progress("traces", lib.len() as u64, lib.len() as u64, "done");
+            }
             let mut last = Instant::now();
             for i in from..to {
                 if i % 64 == 0 {
@@ -1168,17 +1177,24 @@ mod tests {
     fn the_plan_does_not_depend_on_anything_but_the_request() {
         let o = Options::default();
         let units = plan(&o);
-        assert_eq!(units[0], Unit::Traces);
-        assert_eq!(units[1], Unit::Random { from: 0, to: 2_500 });
         assert_eq!(
-            units[4],
-            Unit::Random {
+            units[0],
+            Unit::Schedules {
+                traces: true,
+                from: 0,
+                to: 2_500
+            }
+        );
+        assert_eq!(
+            units[3],
+            Unit::Schedules {
+                traces: false,
                 from: 7_500,
                 to: 10_000
             }
         );
         assert_eq!(
-            &units[5..],
+            &units[4..],
             &[
                 Unit::Search(0),
                 Unit::Search(1),
@@ -1191,11 +1207,26 @@ mod tests {
             ..Options::default()
         });
         assert_eq!(
-            huge[4],
-            Unit::Random {
+            huge[3],
+            Unit::Schedules {
+                traces: false,
                 from: 75_000_003,
                 to: 100_000_001
             }
+        );
+        let traces_only = plan(&Options {
+            schedules: 0,
+            depth: 0,
+            takeover: None,
+            ..Options::default()
+        });
+        assert_eq!(
+            traces_only,
+            [Unit::Schedules {
+                traces: true,
+                from: 0,
+                to: 0
+            }]
         );
         for u in &units {
             assert_eq!(Unit::parse(&u.to_text()), Ok(*u));
