@@ -256,6 +256,11 @@ pub struct CheckArgs {
     /// check, whose stored verdict is shown otherwise.
     #[arg(long)]
     pub fresh: bool,
+    /// Worker processes that share the check's traces, random schedules and exhaustive
+    /// configurations (default: one per core). The verdict, counterexample and counts are the
+    /// same for any N.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
 }
 
 #[derive(Debug, Args)]

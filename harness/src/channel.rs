@@ -43,7 +43,7 @@ pub struct Request {
     pub options: Options,
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -56,7 +56,7 @@ fn escape(s: &str) -> String {
     out
 }
 
-fn unescape(s: &str) -> Result<String, String> {
+pub(crate) fn unescape(s: &str) -> Result<String, String> {
     let mut out = String::with_capacity(s.len());
     let mut chars = s.chars();
     while let Some(c) = chars.next() {
@@ -103,6 +103,10 @@ impl Request {
             format!("takeover-timeouts {}", o.takeover_timeouts),
             format!("echo-steps {}", o.echo_steps),
             format!("announce {}", o.announce),
+            format!(
+                "unit {}",
+                o.unit.map_or_else(|| "all".to_string(), |u| u.to_text())
+            ),
         ];
         if let Some(r) = &o.replay {
             lines.push(format!("replay {}", escape(&r.to_string_lossy())));
@@ -116,22 +120,10 @@ impl Request {
     /// Read a request written by [`Request::to_text`]. Every field must be there exactly once
     /// (`replay` is optional), and nothing may follow `end`.
     pub fn from_text(text: &str) -> Result<Request, String> {
-        let mut lines = text.lines();
-        if lines.next() != Some(HEADER) {
-            return Err(format!("a request starts with `{HEADER}`"));
-        }
         let mut secret = None;
         let mut o = Options::default();
         let mut seen = std::collections::BTreeSet::new();
-        let mut ended = false;
-        for line in lines.by_ref() {
-            if line == "end" {
-                ended = true;
-                break;
-            }
-            let (key, val) = line
-                .split_once(' ')
-                .ok_or_else(|| format!("`{line}` is not `key value`"))?;
+        for (key, val) in fields(text, HEADER, "a request")? {
             if !seen.insert(key.to_string()) {
                 return Err(format!("`{key}` given twice"));
             }
@@ -179,15 +171,15 @@ impl Request {
                 "takeover-timeouts" => o.takeover_timeouts = small(val)?,
                 "echo-steps" => o.echo_steps = flag(val)?,
                 "announce" => o.announce = flag(val)?,
+                "unit" => {
+                    o.unit = match val {
+                        "all" => None,
+                        u => Some(crate::runner::Unit::parse(u)?),
+                    }
+                }
                 "replay" => o.replay = Some(unescape(val)?.into()),
                 _ => return Err(format!("unknown field `{key}`")),
             }
-        }
-        if !ended {
-            return Err("the request does not end with `end`".into());
-        }
-        if lines.next().is_some() {
-            return Err("text after `end`".into());
         }
         for key in [
             "exercise",
@@ -207,6 +199,7 @@ impl Request {
             "takeover-timeouts",
             "echo-steps",
             "announce",
+            "unit",
         ] {
             if !seen.contains(key) {
                 return Err(format!("`{key}` is missing"));
@@ -218,6 +211,34 @@ impl Request {
         }
         Ok(Request { secret, options: o })
     }
+}
+
+/// The `key value` lines of `text`, written as `header`, one `key value` line per field, then
+/// `end` with nothing after it (a request, and a unit's report: see `runner::UnitReport`).
+/// `what` names the text in errors.
+pub(crate) fn fields<'a>(
+    text: &'a str,
+    header: &str,
+    what: &str,
+) -> Result<Vec<(&'a str, &'a str)>, String> {
+    let mut lines = text.lines();
+    if lines.next() != Some(header) {
+        return Err(format!("{what} starts with `{header}`"));
+    }
+    let mut out = Vec::new();
+    for line in lines.by_ref() {
+        if line == "end" {
+            if lines.next().is_some() {
+                return Err("text after `end`".into());
+            }
+            return Ok(out);
+        }
+        let kv = line
+            .split_once(' ')
+            .ok_or_else(|| format!("`{line}` is not `key value`"))?;
+        out.push(kv);
+    }
+    Err(format!("{what} does not end with `end`"))
 }
 
 /// The result frame: `SECRET LEN\n` then `LEN` bytes of JSON.
@@ -336,6 +357,11 @@ mod tests {
         assert_eq!(Request::from_text(&r.to_text()).unwrap(), r);
         o.replay = None;
         o.takeover = Some((3, 4));
+        o.unit = Some(crate::runner::Unit::Schedules {
+            traces: true,
+            from: 5,
+            to: 10,
+        });
         let r = Request {
             secret: "0123456789abcdef0123".into(),
             options: o,

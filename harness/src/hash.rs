@@ -115,6 +115,57 @@ pub fn hash_of<T: std::hash::Hash + ?Sized>(value: &T) -> u64 {
     h.finish()
 }
 
+/// A value with its [`hash_of`] kept once computed: every mutable borrow forgets it. The
+/// exhaustive search hashes every state it generates, and most parts of a state (the ghost
+/// records, shared between worlds behind an `Rc`) are the same as in the state it came from.
+/// Hashing one feeds its 64-bit hash to the hasher: equal values hash the same, as before.
+#[derive(Clone, Debug, Default)]
+pub struct Hashed<T> {
+    inner: T,
+    cached: std::cell::Cell<Option<u64>>,
+}
+
+impl<T: std::hash::Hash> Hashed<T> {
+    pub fn new(inner: T) -> Hashed<T> {
+        Hashed {
+            inner,
+            cached: std::cell::Cell::new(None),
+        }
+    }
+
+    /// [`hash_of`] the value, computed at most once between mutable borrows.
+    pub fn hash64(&self) -> u64 {
+        match self.cached.get() {
+            Some(h) => h,
+            None => {
+                let h = hash_of(&self.inner);
+                self.cached.set(Some(h));
+                h
+            }
+        }
+    }
+}
+
+impl<T> std::ops::Deref for Hashed<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.inner
+    }
+}
+
+impl<T> std::ops::DerefMut for Hashed<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        self.cached.set(None);
+        &mut self.inner
+    }
+}
+
+impl<T: std::hash::Hash> std::hash::Hash for Hashed<T> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        state.write_u64(self.hash64());
+    }
+}
+
 /// An identity hasher for maps keyed by an already-mixed 64-bit hash.
 #[derive(Default, Clone, Copy)]
 pub struct IdentityHasher(u64);
@@ -152,5 +203,20 @@ mod tests {
             b.write(chunk);
         }
         assert_eq!(a.finish(), b.finish());
+    }
+
+    #[test]
+    fn a_kept_hash_is_forgotten_on_every_change() {
+        let mut v = Hashed::new(vec![1u32, 2]);
+        let before = v.hash64();
+        assert_eq!(before, hash_of(&vec![1u32, 2]));
+        v.push(3);
+        assert_eq!(v.hash64(), hash_of(&vec![1u32, 2, 3]));
+        let copy = v.clone();
+        v[0] = 9;
+        assert_eq!(v.hash64(), hash_of(&vec![9u32, 2, 3]));
+        assert_eq!(copy.hash64(), hash_of(&vec![1u32, 2, 3]));
+        v[0] = 1;
+        assert_eq!(v.hash64(), copy.hash64());
     }
 }

@@ -55,6 +55,9 @@ pub struct Options {
     pub echo_steps: bool,
     /// Announce every call into learner code on stderr (to name the call that crashed).
     pub announce: bool,
+    /// Run one unit of the plan (a worker process of `paxos-tutor check --jobs N`) and answer
+    /// with its [`UnitReport`]; `None` runs the whole plan in this process.
+    pub unit: Option<Unit>,
 }
 
 impl Default for Options {
@@ -78,6 +81,7 @@ impl Default for Options {
             takeover_timeouts: 0,
             echo_steps: false,
             announce: false,
+            unit: None,
         }
     }
 }
@@ -117,8 +121,12 @@ fn on_timeout(what: String) {
     channel::finish(&json);
 }
 
-/// Report progress to the parent: `phase done total detail`.
+/// Report progress to the parent: `phase done total detail`. Only in a runner process (started
+/// by [`main`]): a test that runs the harness in-process has no parent to read it.
 pub fn progress(phase: &str, done: u64, total: u64, detail: &str) {
+    if STARTED.get().is_none() {
+        return;
+    }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "{MARK}progress {phase} {done} {total} {detail}");
     let _ = err.flush();
@@ -140,12 +148,13 @@ pub const SHORTEST_LIVENESS_STATES: usize = 40_000;
 const SHORTEST_SHAPES: &[(usize, usize)] = &[(3, 1), (3, 2), (3, 3), (5, 1), (5, 2), (5, 3)];
 
 /// What the phases ran, for the result.
-#[derive(Default)]
-struct Tally {
-    schedules: u64,
-    traces: u64,
-    random: u64,
-    exhaustive: Vec<String>,
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub schedules: u64,
+    pub traces: u64,
+    pub random: u64,
+    /// One JSON object per exhaustive configuration explored (see [`exhausted_json`]).
+    pub exhaustive: Vec<String>,
 }
 
 impl Tally {
@@ -156,6 +165,32 @@ impl Tally {
             self.traces,
             self.random,
             self.exhaustive.join(",")
+        )
+    }
+
+    fn add(&mut self, other: &Tally) {
+        self.schedules += other.schedules;
+        self.traces += other.traces;
+        self.random += other.random;
+        self.exhaustive.extend(other.exhaustive.iter().cloned());
+    }
+}
+
+/// How a unit ended the check: its verdict and the JSON fields after the tally
+/// (`"timeout":…,"violation":…`), so the merged result carries the tally of every unit before it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct End {
+    pub verdict: String,
+    pub tail: String,
+}
+
+impl End {
+    fn json(&self, t: &Tally) -> String {
+        format!(
+            "{{\"verdict\":\"{}\",{},{}}}",
+            self.verdict,
+            t.fields(),
+            self.tail
         )
     }
 }
@@ -213,7 +248,7 @@ fn property_of(f: &Failure) -> String {
 
 /// A schedule that failed in the search but not when replayed from scratch: not a property
 /// failure of the learner's code and not a pass either.
-fn unreproducible(impls: Impls, f: &Found, t: &Tally) -> String {
+fn unreproducible(impls: Impls, f: &Found) -> End {
     let steps: Vec<String> = f.steps.iter().map(Step::describe).collect();
     let what = match &f.failure {
         Failure::Violation(v) => format!("broke {} ({})", v.property.as_str(), v.message),
@@ -225,11 +260,13 @@ fn unreproducible(impls: Impls, f: &Found, t: &Tally) -> String {
         learner_types(impls),
         steps.join("; ")
     );
-    format!(
-        "{{\"verdict\":\"incomplete\",{},\"timeout\":null,\"violation\":null,\"incomplete\":{}}}",
-        t.fields(),
-        json_list_of(&[reason])
-    )
+    End {
+        verdict: "incomplete".into(),
+        tail: format!(
+            "\"timeout\":null,\"violation\":null,\"incomplete\":{}",
+            json_list_of(&[reason])
+        ),
+    }
 }
 
 /// Search for a counterexample shorter than `best`, of the same property. Returns the shortest
@@ -375,18 +412,18 @@ fn fresh(impls: Impls, f: Found) -> Option<Found> {
 
 /// A failure found by a phase: check it in a fresh world, shrink it, look for a shorter one, and
 /// write the result.
-fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
+fn conclude(impls: Impls, o: &Options, f: Found) -> End {
     if let Failure::Panic(p) = &f.failure {
         if is_derive_call(&p.call) {
             // A panic in the learner's Debug, Clone or Drop: shown as the search had it.
-            return failure_result(impls, &f, t, None);
+            return failure_result(impls, &f, None);
         }
     }
     // 1. It must fail from scratch: no memo, no clone shared with another branch of a search.
     let class = f.failure.class();
     let f = match fresh(impls, f.clone()) {
         Some(g) if g.failure.class() == class => g,
-        _ => return unreproducible(impls, &f, t),
+        _ => return unreproducible(impls, &f),
     };
     // 2. Shrink it (every origin), 3. then look for a shorter one.
     set_context("shrinking the counterexample".into());
@@ -400,21 +437,23 @@ fn conclude(impls: Impls, o: &Options, f: Found, t: &Tally) -> String {
     if !f.teaches.iter().any(|c| c == code) {
         f.lesson = None;
     }
-    failure_result(impls, &f, t, proof.as_deref())
+    failure_result(impls, &f, proof.as_deref())
 }
 
 /// The result for a failing schedule: `panic` or `fail`, with the schedule for the report.
-fn failure_result(impls: Impls, f: &Found, t: &Tally, shortest: Option<&str>) -> String {
+fn failure_result(impls: Impls, f: &Found, shortest: Option<&str>) -> End {
     let verdict = if matches!(f.failure, Failure::Panic(_)) {
         "panic"
     } else {
         "fail"
     };
-    format!(
-        "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":{}}}",
-        t.fields(),
-        found_json(impls, f, shortest),
-    )
+    End {
+        verdict: verdict.into(),
+        tail: format!(
+            "\"timeout\":null,\"violation\":{}",
+            found_json(impls, f, shortest)
+        ),
+    }
 }
 
 /// The result with no failing schedule: `pass` (or, from a replay run only for the learner's
@@ -435,13 +474,454 @@ pub fn is_derive_call(call: &str) -> bool {
         || call.ends_with(".clone()")
 }
 
-/// The result of a whole check, as JSON.
+/// One unit of a check's plan: what one worker process of `paxos-tutor check --jobs N` runs, in
+/// a process of its own. The plan ([`plan`]) depends on the request alone, never on `--jobs`, and
+/// [`merge`] reads the units' reports in plan order, so the verdict, the counterexample and the
+/// counts are the same however many workers run the units and whichever finishes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Every trace of the library, in order, when `traces`; then random schedules `from..to`
+    /// (indices of the seed's sequence). The traces share a unit with the first random
+    /// schedules: alone they would be a worker of a fraction of a second.
+    Schedules { traces: bool, from: u64, to: u64 },
+    /// The exhaustive search of one configuration: its index in [`searches`].
+    Search(usize),
+}
+
+impl Unit {
+    /// `traces+random 0 2500`, `random 2500 5000`, `search 1` (the request's `unit` line).
+    pub fn to_text(self) -> String {
+        match self {
+            Unit::Schedules { traces, from, to } => {
+                format!("{}random {from} {to}", if traces { "traces+" } else { "" })
+            }
+            Unit::Search(k) => format!("search {k}"),
+        }
+    }
+
+    pub fn parse(v: &str) -> Result<Unit, String> {
+        let bad = || {
+            format!("unit: `{v}` is not `traces+random FROM TO`, `random FROM TO` or `search K`")
+        };
+        let words: Vec<&str> = v.split(' ').collect();
+        let num = |w: &str| w.parse::<u64>().map_err(|_| bad());
+        match words.as_slice() {
+            [kind @ ("traces+random" | "random"), a, b] => {
+                let (from, to) = (num(a)?, num(b)?);
+                if from > to {
+                    return Err(bad());
+                }
+                Ok(Unit::Schedules {
+                    traces: *kind == "traces+random",
+                    from,
+                    to,
+                })
+            }
+            ["search", k] => Ok(Unit::Search(num(k)? as usize)),
+            _ => Err(bad()),
+        }
+    }
+}
+
+/// The random schedules are split into this many units (of equal size, the last smaller): they
+/// depend on the request's count alone, and a worker for a huge count lives as long as its share.
+pub const RANDOM_UNITS: u64 = 4;
+
+/// One configuration of the exhaustive search.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Search {
+    pub acceptors: usize,
+    pub proposers: u32,
+    pub depth: u32,
+    pub takeover: Option<Takeover>,
+}
+
+impl Search {
+    /// (the context of messages, the progress phase).
+    fn names(&self) -> (String, String) {
+        let (a, p) = (self.acceptors, self.proposers);
+        match self.takeover {
+            None => (
+                format!("exhaustive search with {a} acceptors and {p} proposers"),
+                format!("exhaustive-{a}-{p}"),
+            ),
+            Some(_) => (
+                format!("takeover search with {a} acceptors and {p} proposers"),
+                "takeover".to_string(),
+            ),
+        }
+    }
+}
+
+/// The exhaustive configurations of a request, in order. With more nodes the space grows much
+/// faster, so the later configurations search less deep: three proposers find races among
+/// proposers, five acceptors find quorum-size mistakes that are right by chance for three. The
+/// bounds are depths and a number of states, so the same check explores the same schedules on any
+/// machine; the time budget is only a safety net, and a bound it stops is not proven.
+///
+/// Then the takeover search goes deeper where it matters most: a new proposer that takes over
+/// after the others stopped must recover what they may have had chosen.
+pub fn searches(o: &Options) -> Vec<Search> {
+    let plain = |acceptors, proposers, depth| Search {
+        acceptors,
+        proposers,
+        depth,
+        takeover: None,
+    };
+    let mut plan = if o.depth == 0 {
+        Vec::new()
+    } else if o.proposers == 0 {
+        vec![
+            plain(3, 2, o.depth),
+            plain(3, 3, o.depth.saturating_sub(2)),
+            plain(5, 2, o.depth.saturating_sub(4)),
+        ]
+    } else {
+        vec![plain(3, o.proposers, o.depth)]
+    };
+    if let Some((early, late)) = o.takeover {
+        if o.proposers == 0 || o.proposers == 3 {
+            plan.push(Search {
+                acceptors: 3,
+                proposers: 3,
+                depth: early + late,
+                takeover: Some(Takeover { early }),
+            });
+        }
+    }
+    plan
+}
+
+/// The units of a request, in plan order: the traces with the first random schedules, the
+/// random schedules in [`RANDOM_UNITS`] units in all, then one unit per exhaustive configuration.
+pub fn plan(o: &Options) -> Vec<Unit> {
+    let mut units = Vec::new();
+    let chunk = o.schedules.div_ceil(RANDOM_UNITS).max(1);
+    let mut from = 0;
+    while from < o.schedules || (from == 0 && o.traces) {
+        let to = from.saturating_add(chunk).min(o.schedules);
+        units.push(Unit::Schedules {
+            traces: from == 0 && o.traces,
+            from,
+            to,
+        });
+        if to == from {
+            break;
+        }
+        from = to;
+    }
+    units.extend((0..searches(o).len()).map(Unit::Search));
+    units
+}
+
+/// What one unit found: what it ran, what it could not prove, and whether it ended the check.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct UnitReport {
+    pub tally: Tally,
+    /// Calm phases not run (see [`explore::LIVENESS_UNCHECKED`]).
+    pub liveness_unchecked: u64,
+    /// Bounds not proven, one sentence each.
+    pub unproven: Vec<String>,
+    /// The probe's finding: every search unit runs the probe first, and [`merge`] keeps the
+    /// first sentence only.
+    pub hidden: Option<String>,
+    /// A failure (or an `incomplete` that ends the check): the units after it are not needed.
+    pub end: Option<End>,
+}
+
+/// The first line of a unit's report.
+const UNIT_HEADER: &str = "paxos-harness-unit 1";
+
+impl UnitReport {
+    /// The report as text: a header, one `key value` line per field (repeated for lists), `end`.
+    pub fn to_text(&self) -> String {
+        let esc = channel::escape;
+        let t = &self.tally;
+        let mut lines = vec![
+            UNIT_HEADER.to_string(),
+            format!("schedules {}", t.schedules),
+            format!("traces {}", t.traces),
+            format!("random {}", t.random),
+            format!("liveness-unchecked {}", self.liveness_unchecked),
+        ];
+        lines.extend(
+            t.exhaustive
+                .iter()
+                .map(|e| format!("exhaustive {}", esc(e))),
+        );
+        lines.extend(self.unproven.iter().map(|u| format!("unproven {}", esc(u))));
+        if let Some(h) = &self.hidden {
+            lines.push(format!("hidden {}", esc(h)));
+        }
+        if let Some(e) = &self.end {
+            lines.push(format!("end-verdict {}", esc(&e.verdict)));
+            lines.push(format!("end-tail {}", esc(&e.tail)));
+        }
+        lines.push("end".into());
+        let mut s = lines.join("\n");
+        s.push('\n');
+        s
+    }
+
+    /// Is `text` a unit's report (rather than a whole result, such as the watchdog's)?
+    pub fn is_report(text: &str) -> bool {
+        text.lines().next() == Some(UNIT_HEADER)
+    }
+
+    /// Read a report written by [`UnitReport::to_text`].
+    pub fn from_text(text: &str) -> Result<UnitReport, String> {
+        let mut r = UnitReport::default();
+        let (mut verdict, mut tail) = (None, None);
+        for (key, val) in channel::fields(text, UNIT_HEADER, "a unit's report")? {
+            let num = |v: &str| {
+                v.parse::<u64>()
+                    .map_err(|_| format!("{key}: `{v}` is not a number"))
+            };
+            match key {
+                "schedules" => r.tally.schedules = num(val)?,
+                "traces" => r.tally.traces = num(val)?,
+                "random" => r.tally.random = num(val)?,
+                "liveness-unchecked" => r.liveness_unchecked = num(val)?,
+                "exhaustive" => r.tally.exhaustive.push(channel::unescape(val)?),
+                "unproven" => r.unproven.push(channel::unescape(val)?),
+                "hidden" => r.hidden = Some(channel::unescape(val)?),
+                "end-verdict" => verdict = Some(channel::unescape(val)?),
+                "end-tail" => tail = Some(channel::unescape(val)?),
+                _ => return Err(format!("unknown field `{key}`")),
+            }
+        }
+        r.end = match (verdict, tail) {
+            (Some(verdict), Some(tail)) => Some(End { verdict, tail }),
+            (None, None) => None,
+            _ => return Err("`end-verdict` and `end-tail` come together".into()),
+        };
+        Ok(r)
+    }
+}
+
+/// The result of a check from its units' reports, in plan order: the tallies of every unit up to
+/// the first that ended the check (its verdict and counterexample), or `pass` / `incomplete`
+/// with what was not proven, in plan order. The reports after the first end are not read, so
+/// whether they were run, or killed, changes nothing.
+pub fn merge(units: &[UnitReport]) -> String {
+    let mut t = Tally::default();
+    let mut unproven: Vec<String> = Vec::new();
+    let mut hidden = false;
+    let mut unchecked = 0u64;
+    for u in units {
+        t.add(&u.tally);
+        if let Some(end) = &u.end {
+            return end.json(&t);
+        }
+        if let Some(h) = &u.hidden {
+            if !hidden {
+                unproven.push(h.clone());
+                hidden = true;
+            }
+        }
+        unproven.extend(u.unproven.iter().cloned());
+        unchecked += u.liveness_unchecked;
+    }
+    if unchecked > 0 {
+        unproven.push(format!(
+            "liveness was not checked from {unchecked} state{}: a competitor was more than {} rounds ahead, beyond what the calm phase closes one round per timeout",
+            if unchecked == 1 { "" } else { "s" },
+            explore::CALM_MAX_GAP
+        ));
+    }
+    if unproven.is_empty() {
+        plain_result("pass", &t)
+    } else {
+        format!(
+            "{{\"verdict\":\"incomplete\",{},\"timeout\":null,\"violation\":null,\"incomplete\":{}}}",
+            t.fields(),
+            json_list_of(&unproven)
+        )
+    }
+}
+
+/// Which units of a plan are still needed while their reports arrive in any order (from workers
+/// running side by side): a unit is needed until a unit before it in plan order ends the check.
+/// Sans-IO: the parent runs the processes and tells this what finished.
+#[derive(Clone, Debug)]
+pub struct Order {
+    /// Per unit: not finished yet, or finished (and whether it ended the check).
+    finished: Vec<Option<bool>>,
+}
+
+impl Order {
+    pub fn new(units: usize) -> Order {
+        Order {
+            finished: vec![None; units],
+        }
+    }
+
+    /// The first unit, in plan order, known to end the check.
+    fn first_end(&self) -> Option<usize> {
+        self.finished.iter().position(|f| *f == Some(true))
+    }
+
+    /// Is unit `k`'s report still needed (to be started, or to be let run)?
+    pub fn needed(&self, k: usize) -> bool {
+        self.first_end().is_none_or(|e| k < e)
+    }
+
+    /// Unit `k` finished; `ends`: its report ends the check.
+    pub fn finished(&mut self, k: usize, ends: bool) {
+        self.finished[k] = Some(ends);
+    }
+
+    /// How many units, from the first, make the result, once every one of them has finished:
+    /// up to and including the first that ends the check, or all of them.
+    pub fn settled(&self) -> Option<usize> {
+        let upto = self.first_end().map_or(self.finished.len(), |e| e + 1);
+        self.finished[..upto]
+            .iter()
+            .all(Option::is_some)
+            .then_some(upto)
+    }
+}
+
+/// The report of a search unit not run because the safety net ran out before it started.
+pub fn skipped(o: &Options, unit: Unit) -> UnitReport {
+    let what = match unit {
+        Unit::Search(k) => searches(o)
+            .get(k)
+            .map(|s| s.names().0)
+            .unwrap_or_else(|| "exhaustive search".into()),
+        Unit::Schedules { .. } => "random schedules".into(),
+    };
+    UnitReport {
+        unproven: vec![format!(
+            "the {what} did not run: the wall-clock safety net of {:.0} s ran out before it",
+            o.budget
+        )],
+        ..UnitReport::default()
+    }
+}
+
+/// Run one unit of the plan of `o` (its safety net is `o.budget`).
+pub fn run_unit(impls: Impls, o: &Options, unit: Unit) -> UnitReport {
+    guard::install_panic_hook();
+    explore::LIVENESS_UNCHECKED.with(|c| c.set(0));
+    let mut r = UnitReport::default();
+    let t = &mut r.tally;
+    match unit {
+        Unit::Schedules { traces, from, to } => {
+            let lib = if traces { trace::library() } else { Vec::new() };
+            for (i, tr) in lib.iter().enumerate() {
+                set_context(format!("trace {}", tr.name));
+                progress("traces", i as u64, lib.len() as u64, &tr.name);
+                t.schedules += 1;
+                t.traces += 1;
+                if let Some(f) = explore::run_trace(impls, tr) {
+                    r.end = Some(conclude(impls, o, f));
+                    return r;
+                }
+            }
+            if traces {
+                progress("traces", lib.len() as u64, lib.len() as u64, "done");
+            }
+            let mut last = Instant::now();
+            for i in from..to {
+                if i % 64 == 0 {
+                    set_context(format!("random schedule {i} (seed {})", o.seed));
+                    if last.elapsed() > Duration::from_millis(100) {
+                        progress("random", i, o.schedules, "");
+                        last = Instant::now();
+                    }
+                }
+                t.schedules += 1;
+                t.random += 1;
+                if let Some(f) = explore::random_schedule(impls, o.seed, i) {
+                    set_context(format!("random schedule {i} (seed {})", o.seed));
+                    r.end = Some(conclude(impls, o, f));
+                    return r;
+                }
+            }
+            if to == o.schedules {
+                progress("random", o.schedules, o.schedules, "done");
+            }
+        }
+        Unit::Search(k) => {
+            let Some(search) = searches(o).get(k).copied() else {
+                r.unproven.push(format!(
+                    "the request names search {k}, which its plan does not have"
+                ));
+                return r;
+            };
+            // What the search cannot explore, seen before it starts (the traces and random
+            // schedules run in fresh worlds, without clones or a memo, and need no such look).
+            set_context("the probe of the learner's types, before the exhaustive search".into());
+            if let Some(h) = probe::hidden_state(impls) {
+                r.hidden = Some(format!(
+                    "the exhaustive search did not run on {}: {}",
+                    h.type_name, h.what
+                ));
+                return r;
+            }
+            let (context, phase) = search.names();
+            let bounds = Bounds {
+                acceptors: search.acceptors,
+                proposers: search.proposers as usize,
+                depth: search.depth,
+                crashes: o.crashes,
+                timeouts: if search.takeover.is_some() {
+                    o.takeover_timeouts
+                } else {
+                    o.timeouts
+                },
+                budget: Duration::from_secs_f64(o.budget.max(0.0)),
+                max_states: o.max_states,
+                liveness_depth: o.liveness_depth,
+                takeover: search.takeover,
+                target: None,
+            };
+            set_context(context.clone());
+            match explore::exhaustive(impls, bounds, |s| {
+                progress(
+                    &phase,
+                    s.unique,
+                    s.generated,
+                    &format!(
+                        "depth {}, {:.0} states/s",
+                        s.depth_done + 1,
+                        s.unique as f64 / s.seconds.max(1e-3)
+                    ),
+                )
+            }) {
+                Ok(e) => {
+                    t.schedules += e.generated;
+                    if !e.complete {
+                        r.unproven.push(format!(
+                            "the {context} stopped at depth {} of {}: {}",
+                            e.depth_done,
+                            search.depth,
+                            e.stopped.as_deref().unwrap_or("a budget ran out")
+                        ));
+                    }
+                    t.exhaustive.push(exhausted_json(&e));
+                }
+                Err(f) => {
+                    r.end = Some(conclude(impls, o, *f));
+                    return r;
+                }
+            }
+        }
+    }
+    r.liveness_unchecked = explore::LIVENESS_UNCHECKED.with(|c| c.get());
+    r
+}
+
+/// The result of a whole check, as JSON: every unit of the plan in this process, in plan order
+/// (what `paxos-tutor check --jobs N` runs in N worker processes), or, when the request names a
+/// unit, that unit's report (see [`UnitReport::to_text`]).
 pub fn run(impls: Impls, o: &Options) -> String {
     guard::install_panic_hook();
     explore::LIVENESS_UNCHECKED.with(|c| c.set(0));
-    let mut t = Tally::default();
 
     if let Some(path) = &o.replay {
+        let mut t = Tally::default();
         set_context(format!("replay of {}", path.display()));
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
@@ -463,169 +943,48 @@ pub fn run(impls: Impls, o: &Options) -> String {
                 // A saved schedule is already shrunk: show it as it is.
                 f.origin = format!("replay of {}", path.display());
                 f.lesson = None;
-                failure_result(impls, &f, &t, None)
+                failure_result(impls, &f, None).json(&t)
             }
             None => plain_result("pass", &t),
         };
     }
 
-    if o.traces {
-        let lib = trace::library();
-        for (i, tr) in lib.iter().enumerate() {
-            set_context(format!("trace {}", tr.name));
-            progress("traces", i as u64, lib.len() as u64, &tr.name);
-            t.schedules += 1;
-            t.traces += 1;
-            if let Some(f) = explore::run_trace(impls, tr) {
-                return conclude(impls, o, f, &t);
-            }
-        }
-        progress("traces", lib.len() as u64, lib.len() as u64, "done");
+    if let Some(unit) = o.unit {
+        return run_unit(impls, o, unit).to_text();
     }
-
-    let mut last = Instant::now();
-    for i in 0..o.schedules {
-        if i % 64 == 0 {
-            set_context(format!("random schedule {i} (seed {})", o.seed));
-            if last.elapsed() > Duration::from_millis(100) {
-                progress("random", i, o.schedules, "");
-                last = Instant::now();
-            }
-        }
-        t.schedules += 1;
-        t.random += 1;
-        if let Some(f) = explore::random_schedule(impls, o.seed, i) {
-            set_context(format!("random schedule {i} (seed {})", o.seed));
-            return conclude(impls, o, f, &t);
-        }
-    }
-    progress("random", o.schedules, o.schedules, "done");
-
-    // What was not proven: a bound a budget stopped, a search that could not run.
-    let mut unproven: Vec<String> = Vec::new();
-    let searching = o.depth > 0 || o.takeover.is_some();
-    // What the search cannot explore, seen before it starts (the traces and random schedules
-    // run in fresh worlds, without clones or a memo, and need no such look).
-    let hidden = if searching {
-        set_context("the probe of the learner's types, before the exhaustive search".into());
-        probe::hidden_state(impls)
-    } else {
-        None
-    };
-    if let (Some(h), true) = (&hidden, searching) {
-        unproven.push(format!(
-            "the exhaustive search did not run on {}: {}",
-            h.type_name, h.what
-        ));
-    } else if searching {
-        // (acceptors, proposers, depth). With more nodes the space grows much faster, so the later
-        // configurations search less deep: three proposers find races among proposers, five
-        // acceptors find quorum-size mistakes that are right by chance for three. The bounds are
-        // depths and a number of states, so the same check explores the same schedules on any
-        // machine; the time budget is only a safety net, and a bound it stops is not proven.
-        //
-        // Then the takeover search goes deeper where it matters most: a new proposer that takes
-        // over after the others stopped must recover what they may have had chosen.
-        let mut plan: Vec<(usize, u32, u32, Option<Takeover>)> = if o.depth == 0 {
-            Vec::new()
-        } else if o.proposers == 0 {
-            vec![
-                (3, 2, o.depth, None),
-                (3, 3, o.depth.saturating_sub(2), None),
-                (5, 2, o.depth.saturating_sub(4), None),
-            ]
-        } else {
-            vec![(3, o.proposers, o.depth, None)]
-        };
-        if let Some((early, late)) = o.takeover {
-            if o.proposers == 0 || o.proposers == 3 {
-                plan.push((3, 3, early + late, Some(Takeover { early })));
-            }
-        }
-        let started = Instant::now();
-        for &(acceptors, proposers, depth, takeover) in &plan {
-            let (context, phase) = match takeover {
-                None => (
-                    format!(
-                        "exhaustive search with {acceptors} acceptors and {proposers} proposers"
-                    ),
-                    format!("exhaustive-{acceptors}-{proposers}"),
-                ),
-                Some(_) => (
-                    format!("takeover search with {acceptors} acceptors and {proposers} proposers"),
-                    "takeover".to_string(),
-                ),
-            };
-            let left = o.budget - started.elapsed().as_secs_f64();
-            if left <= 0.0 {
-                unproven.push(format!(
-                    "the {context} did not run: the wall-clock safety net of {:.0} s ran out before it",
-                    o.budget
-                ));
-                continue;
-            }
-            let bounds = Bounds {
-                acceptors,
-                proposers: proposers as usize,
-                depth,
-                crashes: o.crashes,
-                timeouts: if takeover.is_some() {
-                    o.takeover_timeouts
+    // The safety net of the exhaustive phase starts with its first search.
+    let mut searching: Option<Instant> = None;
+    let mut reports = Vec::new();
+    for unit in plan(o) {
+        let r = match unit {
+            Unit::Search(_) => {
+                let left = o.budget
+                    - searching
+                        .get_or_insert_with(Instant::now)
+                        .elapsed()
+                        .as_secs_f64();
+                if left <= 0.0 {
+                    skipped(o, unit)
                 } else {
-                    o.timeouts
-                },
-                budget: Duration::from_secs_f64(left),
-                max_states: o.max_states,
-                liveness_depth: o.liveness_depth,
-                takeover,
-                target: None,
-            };
-            set_context(context.clone());
-            match explore::exhaustive(impls, bounds, |s| {
-                progress(
-                    &phase,
-                    s.unique,
-                    s.generated,
-                    &format!(
-                        "depth {}, {:.0} states/s",
-                        s.depth_done + 1,
-                        s.unique as f64 / s.seconds.max(1e-3)
-                    ),
-                )
-            }) {
-                Ok(e) => {
-                    t.schedules += e.generated;
-                    if !e.complete {
-                        unproven.push(format!(
-                            "the {context} stopped at depth {} of {}: {}",
-                            e.depth_done,
-                            depth,
-                            e.stopped.as_deref().unwrap_or("a budget ran out")
-                        ));
-                    }
-                    t.exhaustive.push(exhausted_json(&e));
+                    run_unit(
+                        impls,
+                        &Options {
+                            budget: left,
+                            ..o.clone()
+                        },
+                        unit,
+                    )
                 }
-                Err(f) => return conclude(impls, o, *f, &t),
             }
+            _ => run_unit(impls, o, unit),
+        };
+        let end = r.end.is_some();
+        reports.push(r);
+        if end {
+            break;
         }
     }
-    let unchecked = explore::LIVENESS_UNCHECKED.with(|c| c.get());
-    if unchecked > 0 {
-        unproven.push(format!(
-            "liveness was not checked from {unchecked} state{}: a competitor was more than {} rounds ahead, beyond what the calm phase closes one round per timeout",
-            if unchecked == 1 { "" } else { "s" },
-            explore::CALM_MAX_GAP
-        ));
-    }
-    if unproven.is_empty() {
-        plain_result("pass", &t)
-    } else {
-        format!(
-            "{{\"verdict\":\"incomplete\",{},\"timeout\":null,\"violation\":null,\"incomplete\":{}}}",
-            t.fields(),
-            json_list_of(&unproven)
-        )
-    }
+    merge(&reports)
 }
 
 fn error_json(msg: &str) -> String {
@@ -696,5 +1055,191 @@ pub fn impls_for(
             learner_acceptor: true,
             learner_proposer: true,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(schedules: u64, unproven: &[&str], end: Option<&str>) -> UnitReport {
+        UnitReport {
+            tally: Tally {
+                schedules,
+                random: schedules,
+                ..Tally::default()
+            },
+            unproven: unproven.iter().map(|s| s.to_string()).collect(),
+            end: end.map(|v| End {
+                verdict: v.into(),
+                tail: format!("\"timeout\":null,\"violation\":{{\"origin\":\"{v}\"}}"),
+            }),
+            ..UnitReport::default()
+        }
+    }
+
+    /// Feed the reports to [`Order`] in the order `arrival`, the way the parent does (a unit not
+    /// needed any more is dropped, as if killed), and merge what it settles on.
+    fn merged_in(reports: &[UnitReport], arrival: &[usize]) -> String {
+        let mut order = Order::new(reports.len());
+        for &k in arrival {
+            if order.needed(k) {
+                order.finished(k, reports[k].end.is_some());
+            }
+            if let Some(upto) = order.settled() {
+                return merge(&reports[..upto]);
+            }
+        }
+        panic!("never settled");
+    }
+
+    fn permutations(n: usize) -> Vec<Vec<usize>> {
+        if n == 0 {
+            return vec![Vec::new()];
+        }
+        let mut out = Vec::new();
+        for p in permutations(n - 1) {
+            for i in 0..=p.len() {
+                let mut q = p.clone();
+                q.insert(i, n - 1);
+                out.push(q);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn merging_is_in_plan_order_whatever_finishes_first() {
+        // Units 2 and 4 both fail: the result is unit 2's, with the tallies of units 0 to 2,
+        // for each of the 120 orders in which five workers could finish.
+        let reports = [
+            report(10, &[], None),
+            report(20, &["unit 1 stopped"], None),
+            report(30, &[], Some("fail")),
+            report(40, &[], None),
+            report(50, &[], Some("panic")),
+        ];
+        let expected = merge(&reports[..3]);
+        assert!(
+            expected.starts_with("{\"verdict\":\"fail\",\"schedules\":60,"),
+            "{expected}"
+        );
+        assert!(expected.contains("\"origin\":\"fail\""), "{expected}");
+        for arrival in permutations(reports.len()) {
+            assert_eq!(
+                merged_in(&reports, &arrival),
+                expected,
+                "arrival {arrival:?}"
+            );
+        }
+        // Without a failure: every unit's tally, the unproven sentences in plan order.
+        let passing = [
+            report(1, &["b"], None),
+            report(2, &["a"], None),
+            report(3, &[], None),
+        ];
+        let expected = merge(&passing);
+        assert!(
+            expected.contains("\"incomplete\":[\"b\",\"a\"]"),
+            "{expected}"
+        );
+        assert!(expected.contains("\"schedules\":6,"), "{expected}");
+        for arrival in permutations(passing.len()) {
+            assert_eq!(
+                merged_in(&passing, &arrival),
+                expected,
+                "arrival {arrival:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_unit_after_a_failure_is_not_needed_and_one_before_is() {
+        let mut order = Order::new(4);
+        order.finished(2, true);
+        assert!(order.needed(0) && order.needed(1));
+        assert!(!order.needed(3));
+        assert_eq!(order.settled(), None, "units 0 and 1 may still fail first");
+        order.finished(1, true);
+        assert!(!order.needed(2));
+        order.finished(0, false);
+        assert_eq!(order.settled(), Some(2));
+    }
+
+    #[test]
+    fn unit_reports_round_trip_as_text() {
+        let mut r = report(
+            7,
+            &["line one\nline two", "back\\slash"],
+            Some("incomplete"),
+        );
+        r.tally.exhaustive = vec!["{\"unique\":3}".into()];
+        r.hidden = Some("the exhaustive search did not run on T: why".into());
+        r.liveness_unchecked = 2;
+        assert_eq!(UnitReport::from_text(&r.to_text()).unwrap(), r);
+        assert!(UnitReport::is_report(&r.to_text()));
+        assert!(!UnitReport::is_report("{\"verdict\":\"timeout\"}"));
+        let cut = r.to_text().replace("end\n", "");
+        assert!(UnitReport::from_text(&cut).is_err());
+    }
+
+    #[test]
+    fn the_plan_does_not_depend_on_anything_but_the_request() {
+        let o = Options::default();
+        let units = plan(&o);
+        assert_eq!(
+            units[0],
+            Unit::Schedules {
+                traces: true,
+                from: 0,
+                to: 2_500
+            }
+        );
+        assert_eq!(
+            units[3],
+            Unit::Schedules {
+                traces: false,
+                from: 7_500,
+                to: 10_000
+            }
+        );
+        assert_eq!(
+            &units[4..],
+            &[
+                Unit::Search(0),
+                Unit::Search(1),
+                Unit::Search(2),
+                Unit::Search(3)
+            ]
+        );
+        let huge = plan(&Options {
+            schedules: 100_000_001,
+            ..Options::default()
+        });
+        assert_eq!(
+            huge[3],
+            Unit::Schedules {
+                traces: false,
+                from: 75_000_003,
+                to: 100_000_001
+            }
+        );
+        let traces_only = plan(&Options {
+            schedules: 0,
+            depth: 0,
+            takeover: None,
+            ..Options::default()
+        });
+        assert_eq!(
+            traces_only,
+            [Unit::Schedules {
+                traces: true,
+                from: 0,
+                to: 0
+            }]
+        );
+        for u in &units {
+            assert_eq!(Unit::parse(&u.to_text()), Ok(*u));
+        }
     }
 }

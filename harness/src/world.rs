@@ -13,7 +13,7 @@ use std::rc::Rc;
 use paxos_api::{Ballot, Disk, Message, NodeId, Outbox, Value};
 
 use crate::guard::{self, CallKind, Panicked};
-use crate::hash::{hash_debug, hash_of, IdentityBuild, StableHasher};
+use crate::hash::{hash_debug, hash_of, Hashed, IdentityBuild, StableHasher};
 use crate::nodes::{AcceptorDyn, Impls, ProposerDyn};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -313,12 +313,13 @@ pub struct PropGhost {
 /// The ghost state: who accepted what at which ballot, what was chosen, what each proposer did.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Ghost {
-    pub acc: Rc<Vec<AccGhost>>,
-    pub prop: Vec<Rc<PropGhost>>,
+    /// Each part keeps its hash (see [`Hashed`]): a step changes one or two of them.
+    pub acc: Rc<Hashed<Vec<AccGhost>>>,
+    pub prop: Rc<Vec<Rc<Hashed<PropGhost>>>>,
     /// (ballot, value, bitmask of acceptors that accepted it), sorted.
-    pub votes: Rc<Vec<(Ballot, Value, u32)>>,
-    /// The first proposal chosen.
-    pub chosen: Option<(Ballot, Value)>,
+    pub votes: Rc<Hashed<Vec<(Ballot, Value, u32)>>>,
+    /// The first proposal chosen (shared between cloned worlds: it never changes once set).
+    pub chosen: Option<Rc<(Ballot, Value)>>,
 }
 
 /// A world's fixed parameters.
@@ -353,13 +354,15 @@ struct AccMemo {
     node: Rc<dyn AcceptorDyn>,
     disk: Rc<Disk>,
     hash: u64,
-    reply: Option<Message>,
+    /// The reply as sent (its envelope keyed once, shared by every hit).
+    reply: Option<Rc<Env>>,
 }
 
 struct PropMemo {
     node: Rc<dyn ProposerDyn>,
     hash: u64,
-    out: Vec<(NodeId, Message)>,
+    /// The messages as sent (envelopes keyed once, shared by every hit).
+    out: Rc<Vec<Rc<Env>>>,
     decided: Option<Value>,
 }
 
@@ -448,14 +451,18 @@ pub struct PropSlot {
 }
 
 /// The whole simulated system. Cloning is cheap: nodes are shared until one of them changes.
-#[derive(Clone)]
 pub struct World {
     pub setup: Rc<Setup>,
-    pub acc: Vec<AccSlot>,
-    pub prop: Vec<PropSlot>,
+    /// The slots, shared between cloned worlds until a step changes one (a step changes at most
+    /// one acceptor or one proposer, and the search clones a world for every step it tries).
+    pub acc: Rc<Vec<AccSlot>>,
+    pub prop: Rc<Vec<PropSlot>>,
     /// In queue mode, messages in flight in send order; in set mode, sorted by key, no duplicates.
     /// Shared between cloned worlds until a step changes it.
     pub net: Rc<Vec<Rc<Env>>>,
+    /// The sum of [`net_mix`] over the network's keys, kept with every change: the network's part
+    /// of [`World::state_hash`] (the set of messages in flight) without a pass over it.
+    net_sum: u64,
     pub ghost: Ghost,
     pub crashes: u32,
     pub timeouts: u32,
@@ -464,6 +471,34 @@ pub struct World {
     pub sent: Vec<Rc<Env>>,
     /// Steps taken so far (for the timeout message).
     pub steps: u32,
+}
+
+/// A clone starts with no messages `sent` (they belong to the step that sent them, and every
+/// step clears them first): the exhaustive search clones a world for every step it tries.
+impl Clone for World {
+    fn clone(&self) -> World {
+        World {
+            setup: self.setup.clone(),
+            acc: self.acc.clone(),
+            prop: self.prop.clone(),
+            net: self.net.clone(),
+            net_sum: self.net_sum,
+            ghost: self.ghost.clone(),
+            crashes: self.crashes,
+            timeouts: self.timeouts,
+            stops: self.stops,
+            sent: Vec::new(),
+            steps: self.steps,
+        }
+    }
+}
+
+/// A message's key, mixed once more, for the network's sum in [`World::state_hash`]: a sum of
+/// well-mixed words tells sets apart as a hash of the sorted sequence did (the network in set
+/// mode holds each message once, sorted by key).
+fn net_mix(key: u64) -> u64 {
+    let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    h ^ (h >> 29)
 }
 
 /// The client's value for proposer i: `v1`, `v2`, …
@@ -571,18 +606,21 @@ impl World {
             });
         }
         let ghost = Ghost {
-            acc: Rc::new(vec![AccGhost::default(); setup.acceptors]),
-            prop: (0..setup.proposers)
-                .map(|_| Rc::new(PropGhost::default()))
-                .collect(),
-            votes: Rc::new(Vec::new()),
+            acc: Rc::new(Hashed::new(vec![AccGhost::default(); setup.acceptors])),
+            prop: Rc::new(
+                (0..setup.proposers)
+                    .map(|_| Rc::new(Hashed::new(PropGhost::default())))
+                    .collect(),
+            ),
+            votes: Rc::new(Hashed::new(Vec::new())),
             chosen: None,
         };
         let mut w = World {
             setup,
-            acc,
-            prop,
+            acc: Rc::new(acc),
+            prop: Rc::new(prop),
             net: Rc::new(Vec::new()),
+            net_sum: 0,
             ghost,
             crashes: 0,
             timeouts: 0,
@@ -666,26 +704,38 @@ impl World {
         }
     }
 
-    fn send(&mut self, from: NodeId, to: NodeId, msg: Message) {
+    /// A message on this world's wire: keyed in set mode, and whenever transitions are memoised
+    /// (the key is the memo's input: the calm phases of the exhaustive search run in a queue
+    /// network with a memo); as content otherwise.
+    fn envelope(&self, from: NodeId, to: NodeId, msg: Message) -> Rc<Env> {
+        Rc::new(if self.setup.sticky || self.setup.hashing {
+            Env::new(from, to, msg)
+        } else {
+            Env::unkeyed(from, to, msg)
+        })
+    }
+
+    /// Take message `i` off the network.
+    fn unsend(&mut self, i: usize) {
+        let e = Rc::make_mut(&mut self.net).remove(i);
+        self.net_sum = self.net_sum.wrapping_sub(net_mix(e.key));
+    }
+
+    /// Put `env` (made by [`World::envelope`]) on the network.
+    fn send(&mut self, env: Rc<Env>) {
+        self.sent.push(env.clone());
         if self.setup.sticky {
-            let env = Rc::new(Env::new(from, to, msg));
-            self.sent.push(env.clone());
             let at = self.net.binary_search_by(|e| {
                 e.key
                     .cmp(&env.key)
                     .then_with(|| e.as_ref().cmp_content(&env))
             });
             if let Err(i) = at {
+                self.net_sum = self.net_sum.wrapping_add(net_mix(env.key));
                 Rc::make_mut(&mut self.net).insert(i, env);
             }
         } else {
-            // Keyed when transitions are memoised (the key is the memo's input).
-            let env = Rc::new(if self.setup.hashing {
-                Env::new(from, to, msg)
-            } else {
-                Env::unkeyed(from, to, msg)
-            });
-            self.sent.push(env.clone());
+            self.net_sum = self.net_sum.wrapping_add(net_mix(env.key));
             Rc::make_mut(&mut self.net).push(env);
         }
     }
@@ -702,8 +752,9 @@ impl World {
             Step::Propose(p) => {
                 let p = *p;
                 let value = client_value(p);
-                Rc::make_mut(&mut self.ghost.prop[p]).value = Some(value.clone());
-                self.prop[p].proposed = true;
+                Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]).value =
+                    Some(value.clone());
+                Rc::make_mut(&mut self.prop)[p].proposed = true;
                 self.proposer_call(p, CallKind::Propose, input_propose(&value), |node, out| {
                     node.propose(value, out)
                 })
@@ -711,19 +762,19 @@ impl World {
             Step::Deliver(e) | Step::Duplicate(e) => {
                 if !self.setup.sticky && matches!(step, Step::Deliver(_)) {
                     if let Some(i) = self.find(e) {
-                        Rc::make_mut(&mut self.net).remove(i);
+                        self.unsend(i);
                     }
                 }
                 self.deliver(e)
             }
             Step::Drop(e) => {
                 if let Some(i) = self.find(e) {
-                    Rc::make_mut(&mut self.net).remove(i);
+                    self.unsend(i);
                 }
                 Ok(())
             }
             Step::Crash(a) => {
-                if let Some(old) = self.acc[*a].node.take() {
+                if let Some(old) = Rc::make_mut(&mut self.acc)[*a].node.take() {
                     guard::call(CallKind::Drop, acceptor_id(*a).0, || drop(old))?;
                 }
                 self.crashes += 1;
@@ -739,7 +790,7 @@ impl World {
                 let disk = &self.acc[a].disk;
                 let node =
                     guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
-                self.acc[a].node = Some(node);
+                Rc::make_mut(&mut self.acc)[a].node = Some(node);
                 let on_disk = self.acc[a].disk.load();
                 let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
                 g.restarts += 1;
@@ -756,7 +807,7 @@ impl World {
                 })
             }
             Step::Stop(p) => {
-                if let Some(old) = self.prop[*p].node.take() {
+                if let Some(old) = Rc::make_mut(&mut self.prop)[*p].node.take() {
                     guard::call(CallKind::Drop, proposer_id(*p).0, || drop(old))?;
                 }
                 self.stops += 1;
@@ -773,15 +824,17 @@ impl World {
             let p = (e.to.0 - PROPOSER_BASE - 1) as usize;
             if let Message::Promise { ballot, accepted } = &e.msg {
                 let a = (e.from.0 - 1) as usize;
-                let g = Rc::make_mut(&mut self.ghost.prop[p]);
                 let entry = (*ballot, a, accepted.clone());
-                if let Err(i) = g.promises.binary_search(&entry) {
+                // The set network delivers the same Promise again and again: copy the record
+                // (shared with the world this one was cloned from) only when it changes.
+                if let Err(i) = self.ghost.prop[p].promises.binary_search(&entry) {
+                    let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]);
                     g.promises.insert(i, entry);
                 }
             }
-            let (from, msg) = (e.from, e.msg.clone());
+            let from = e.from;
             self.proposer_call(p, CallKind::OnMessage, e.key, move |node, out| {
-                node.on_message(from, msg, out)
+                node.on_message(from, e.msg.clone(), out)
             })
         } else {
             let a = (e.to.0 - 1) as usize;
@@ -815,14 +868,22 @@ impl World {
             });
             let reply = match hit {
                 Some((node, disk, hash, reply)) => {
-                    let slot = &mut self.acc[a];
-                    slot.node = Some(node);
-                    slot.disk = disk;
-                    slot.hash = hash;
+                    let slot = &self.acc[a];
+                    // A call that left the node as it was (a message delivered again): the slots
+                    // stay shared with the world this one was cloned from.
+                    let same = slot.hash == hash
+                        && Rc::ptr_eq(&slot.disk, &disk)
+                        && slot.node.as_ref().is_some_and(|n| Rc::ptr_eq(n, &node));
+                    if !same {
+                        let slot = &mut Rc::make_mut(&mut self.acc)[a];
+                        slot.node = Some(node);
+                        slot.disk = disk;
+                        slot.hash = hash;
+                    }
                     reply
                 }
                 None => {
-                    let slot = &mut self.acc[a];
+                    let slot = &mut Rc::make_mut(&mut self.acc)[a];
                     let disk = Rc::make_mut(&mut slot.disk);
                     let node =
                         make_mut_acc(slot.node.as_mut().expect("delivery to a crashed acceptor"))?;
@@ -837,6 +898,7 @@ impl World {
                             })?
                         }
                     };
+                    let reply = reply.map(|m| self.envelope(e.to, e.from, m));
                     if let Some(k) = key {
                         self.rehash_acc(a)?;
                         let slot = &self.acc[a];
@@ -853,12 +915,13 @@ impl World {
             };
             match reply {
                 Some(reply) => {
-                    if let Err(f) = self.check_acceptor_reply(a, request_ballot, value, &reply) {
+                    if let Err(f) = self.check_acceptor_reply(a, request_ballot, value, &reply.msg)
+                    {
                         // The report shows the reply that breaks the property, at its step.
-                        self.sent.push(Rc::new(Env::unkeyed(e.to, e.from, reply)));
+                        self.sent.push(reply);
                         return Err(f);
                     }
-                    self.send(e.to, e.from, reply);
+                    self.send(reply);
                 }
                 None => {
                     // Silent, but its disk may show the acceptance: that is an Accepted reply
@@ -1072,15 +1135,27 @@ impl World {
     }
 
     fn record_vote(&mut self, a: usize, b: Ballot, v: &Value) -> Result<(), Failure> {
-        let votes = Rc::make_mut(&mut self.ghost.votes);
-        let i = match votes.binary_search_by(|(vb, vv, _)| (vb, vv).cmp(&(&b, v))) {
-            Ok(i) => i,
-            Err(i) => {
-                votes.insert(i, (b, v.clone(), 0));
+        let found = self
+            .ghost
+            .votes
+            .binary_search_by(|(vb, vv, _)| (vb, vv).cmp(&(&b, v)));
+        // Copied (from the world this one was cloned from) only when the vote is new.
+        let i = match found {
+            Ok(i) if self.ghost.votes[i].2 & (1 << a) != 0 => i,
+            _ => {
+                let votes = Rc::make_mut(&mut self.ghost.votes);
+                let i = match found {
+                    Ok(i) => i,
+                    Err(i) => {
+                        votes.insert(i, (b, v.clone(), 0));
+                        i
+                    }
+                };
+                votes[i].2 |= 1 << a;
                 i
             }
         };
-        votes[i].2 |= 1 << a;
+        let votes = &self.ghost.votes;
         let mask = votes[i].2;
         if mask.count_ones() as usize >= self.setup.quorum() {
             let proposed: Vec<Value> = self
@@ -1101,8 +1176,8 @@ impl World {
                     ),
                 ));
             }
-            match &self.ghost.chosen {
-                None => self.ghost.chosen = Some((b, v.clone())),
+            match self.ghost.chosen.as_deref() {
+                None => self.ghost.chosen = Some(Rc::new((b, v.clone()))),
                 Some((cb, cv)) if cv != v => {
                     let first_mask = votes
                         .iter()
@@ -1151,13 +1226,19 @@ impl World {
         });
         let (out, decided) = match hit {
             Some((node, hash, out, decided)) => {
-                self.prop[p].node = Some(node);
-                self.prop[p].hash = hash;
+                let slot = &self.prop[p];
+                let same =
+                    slot.hash == hash && slot.node.as_ref().is_some_and(|n| Rc::ptr_eq(n, &node));
+                if !same {
+                    let slot = &mut Rc::make_mut(&mut self.prop)[p];
+                    slot.node = Some(node);
+                    slot.hash = hash;
+                }
                 (out, decided)
             }
             None => {
                 let node = make_mut_prop(
-                    self.prop[p]
+                    Rc::make_mut(&mut self.prop)[p]
                         .node
                         .as_mut()
                         .expect("call to a stopped proposer"),
@@ -1175,6 +1256,11 @@ impl World {
                 if !out.is_sorted_by(|x, y| order(x, y).is_le()) {
                     out.sort_by(order);
                 }
+                let out: Rc<Vec<Rc<Env>>> = Rc::new(
+                    out.into_iter()
+                        .map(|(to, msg)| self.envelope(id, to, msg))
+                        .collect(),
+                );
                 if let Some(k) = key {
                     self.rehash_prop(p)?;
                     let m = PropMemo {
@@ -1188,13 +1274,13 @@ impl World {
                 (out, decided)
             }
         };
-        for (to, msg) in out {
-            if let Err(f) = self.check_proposer_send(p, to, &msg) {
+        for env in out.iter() {
+            if let Err(f) = self.check_proposer_send(p, env.to, &env.msg) {
                 // The report shows the message that breaks the property, at its step.
-                self.sent.push(Rc::new(Env::unkeyed(id, to, msg)));
+                self.sent.push(env.clone());
                 return Err(f);
             }
-            self.send(id, to, msg);
+            self.send(env.clone());
         }
         self.check_decided(p, decided)
     }
@@ -1237,7 +1323,7 @@ impl World {
                     }
                 }
                 if g.max_prepare.is_none_or(|m| *ballot > m) {
-                    Rc::make_mut(&mut self.ghost.prop[p]).max_prepare = Some(*ballot);
+                    Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]).max_prepare = Some(*ballot);
                 }
                 Ok(())
             }
@@ -1298,7 +1384,7 @@ impl World {
                     );
                 }
                 let entry = (*ballot, value.clone());
-                let g = Rc::make_mut(&mut self.ghost.prop[p]);
+                let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]);
                 if let Err(i) = g.accepts.binary_search(&entry) {
                     g.accepts.insert(i, entry);
                 }
@@ -1318,7 +1404,7 @@ impl World {
             return Ok(());
         }
         let r = self.judge_decided(p, &decided);
-        Rc::make_mut(&mut self.ghost.prop[p]).decided = decided;
+        Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]).decided = decided;
         r
     }
 
@@ -1337,7 +1423,7 @@ impl World {
                 )
             }
             (None, Some(v)) => {
-                if self.ghost.chosen.as_ref().is_none_or(|(_, c)| c != v) {
+                if self.ghost.chosen.as_deref().is_none_or(|(_, c)| c != v) {
                     let seen: Vec<String> = self
                         .ghost
                         .votes
@@ -1368,7 +1454,7 @@ impl World {
 
     /// The learner's `Debug` runs through the guard: a panic or a hang in it names that call.
     fn rehash_acc(&mut self, a: usize) -> Result<(), Failure> {
-        let slot = &mut self.acc[a];
+        let slot = &mut Rc::make_mut(&mut self.acc)[a];
         let mut h = StableHasher::default();
         match &slot.node {
             Some(n) => {
@@ -1392,6 +1478,10 @@ impl World {
         let id = proposer_id(p);
         if self.net.iter().any(|e| e.to == id || e.from == id) {
             Rc::make_mut(&mut self.net).retain(|e| e.to != id && e.from != id);
+            self.net_sum = self
+                .net
+                .iter()
+                .fold(0, |s, e| s.wrapping_add(net_mix(e.key)));
         }
         let g = &self.ghost.prop[p];
         let kept = PropGhost {
@@ -1399,12 +1489,12 @@ impl World {
             decided: g.decided.clone(),
             ..PropGhost::default()
         };
-        self.ghost.prop[p] = Rc::new(kept);
+        Rc::make_mut(&mut self.ghost.prop)[p] = Rc::new(Hashed::new(kept));
         Ok(())
     }
 
     fn rehash_prop(&mut self, p: usize) -> Result<(), Failure> {
-        let slot = &mut self.prop[p];
+        let slot = &mut Rc::make_mut(&mut self.prop)[p];
         slot.hash = match &slot.node {
             Some(n) => {
                 let id = proposer_id(p).0;
@@ -1418,16 +1508,14 @@ impl World {
     /// The hash of the whole state (exhaustive search), given budgets still to spend.
     pub fn state_hash(&self) -> u64 {
         let mut h = StableHasher::default();
-        for s in &self.acc {
+        for s in self.acc.iter() {
             h.write_u64(s.hash);
         }
-        for s in &self.prop {
+        for s in self.prop.iter() {
             h.write_u64(s.hash);
         }
         h.write_usize(self.net.len());
-        for e in self.net.iter() {
-            h.write_u64(e.key);
-        }
+        h.write_u64(self.net_sum);
         self.ghost.hash(&mut h);
         h.write_u32(self.crashes);
         h.write_u32(self.timeouts);
@@ -1440,10 +1528,10 @@ impl World {
     /// spends none). Two states with the same key have the same calm phase.
     pub fn calm_key(&self, p: usize) -> u64 {
         let mut h = StableHasher::default();
-        for s in &self.acc {
+        for s in self.acc.iter() {
             h.write_u64(s.hash);
         }
-        for s in &self.prop {
+        for s in self.prop.iter() {
             h.write_u64(s.hash);
         }
         self.ghost.hash(&mut h);
@@ -1466,6 +1554,7 @@ impl World {
         World {
             setup,
             net: Rc::new(Vec::new()),
+            net_sum: 0,
             sent: Vec::new(),
             ..self.clone()
         }

@@ -414,7 +414,7 @@ fn play(impls: Impls, t: &Trace) -> Played {
         );
     }
     queue.extend(t.steps.iter().map(|s| (s.clone(), format!("{s:?}"))));
-    let chosen = |w: &World| w.ghost.chosen.as_ref().map(|(_, v)| v.clone());
+    let chosen = |w: &World| w.ghost.chosen.as_deref().map(|(_, v)| v.clone());
     let finish = |w: &World, mut p: Played| {
         p.chosen_final = chosen(w);
         p.decided_final = w.ghost.prop.iter().map(|g| g.decided.clone()).collect();

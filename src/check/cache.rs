@@ -71,6 +71,9 @@ impl Key {
             takeover_timeouts,
             echo_steps,
             announce,
+            // Which unit of the plan a worker runs: set by the parent per worker, never by the
+            // command line; the plan and its merge are the same for any number of workers.
+            unit: _,
         } = options;
         if replay.is_some() {
             return None;

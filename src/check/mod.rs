@@ -180,11 +180,12 @@ fn run_check(
         memory: args.memory.map_or(run::DEFAULT_MEMORY, |m| m.0),
     };
     pb.running();
-    let ended = run::run(
+    let ended = run::run_plan(
         &dirs.binary(),
         &options,
         &dirs.root.join("scratch"),
         &limits,
+        run::jobs(args.jobs),
         |p| pb.progress(p),
     )?;
     pb.finish();

@@ -3,6 +3,7 @@
 //! verdict is recorded. Linux only (prctl and /proc); elsewhere the calls do nothing.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// Protect this process before any child starts:
@@ -87,13 +88,24 @@ pub fn descendants(root: i32) -> Vec<(i32, char)> {
 ///
 /// Call it only when no `std::process::Child` is still waited for: it reaps any child.
 pub fn kill_descendants(within: Duration) -> bool {
+    kill_descendants_except(&BTreeSet::new(), within)
+}
+
+/// [`kill_descendants`], sparing the workers in `keep` and their descendants. With workers left
+/// it reaps only the processes it killed, so no worker's exit status is taken from the thread
+/// that waits for it.
+fn kill_descendants_except(keep: &BTreeSet<i32>, within: Duration) -> bool {
     let me = std::process::id() as i32;
     let deadline = Instant::now() + within;
     loop {
+        let spared: BTreeSet<i32> = keep
+            .iter()
+            .flat_map(|&w| std::iter::once(w).chain(descendants(w).into_iter().map(|(p, _)| p)))
+            .collect();
         let tree = descendants(me);
         let alive: Vec<i32> = tree
             .iter()
-            .filter(|(_, s)| *s != 'Z' && *s != 'X')
+            .filter(|(p, s)| *s != 'Z' && *s != 'X' && !spared.contains(p))
             .map(|(p, _)| *p)
             .collect();
         for &pid in &alive {
@@ -102,7 +114,13 @@ pub fn kill_descendants(within: Duration) -> bool {
                 libc::kill(pid, libc::SIGKILL);
             }
         }
-        reap();
+        if keep.is_empty() {
+            reap();
+        } else {
+            for (pid, _) in tree.iter().filter(|(p, _)| !spared.contains(p)) {
+                reap_one(*pid);
+            }
+        }
         if alive.is_empty() {
             return true;
         }
@@ -111,6 +129,30 @@ pub fn kill_descendants(within: Duration) -> bool {
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+}
+
+/// The worker processes of a check that are running (see [`spawn_worker`]).
+static WORKERS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+/// Start a worker with `spawn` and count it as running, under the same lock as
+/// [`worker_ended`]'s kill, so a worker just started is never taken for a leftover of another.
+pub fn spawn_worker(
+    spawn: impl FnOnce() -> std::io::Result<std::process::Child>,
+) -> std::io::Result<std::process::Child> {
+    let mut workers = WORKERS.lock().unwrap_or_else(|p| p.into_inner());
+    let child = spawn()?;
+    workers.insert(child.id() as i32);
+    Ok(child)
+}
+
+/// Worker `pid` ended (and was waited for): kill its group, then every descendant of this
+/// process that is neither a running worker nor below one (what it started, and whatever was
+/// re-parented here), within `within`.
+pub fn worker_ended(pid: u32, within: Duration) -> bool {
+    let mut workers = WORKERS.lock().unwrap_or_else(|p| p.into_inner());
+    workers.remove(&(pid as i32));
+    kill_group(pid);
+    kill_descendants_except(&workers, within)
 }
 
 /// Reap every exited child (re-parented grandchildren included), without blocking.
@@ -123,6 +165,13 @@ fn reap() {
             break;
         }
     }
+}
+
+/// Reap `pid` if it is an exited child of this process, without blocking.
+fn reap_one(pid: i32) {
+    let mut status = 0;
+    // SAFETY: waitpid with WNOHANG on one process; ECHILD when it is not our child.
+    unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
 }
 
 /// Kill the process group `pgid` (the runner's) at once.

@@ -12,17 +12,22 @@
 //!   failure is noticed by the message Rust prints before it aborts.
 //! - When it ends (or the wall-clock limit is hit) its group and every descendant are killed,
 //!   and the readers are waited for only so long.
+//! - `--jobs N` ([`run_plan`]): the parent shards. It splits the request into the plan's units
+//!   (`paxos_harness::runner::plan`), starts one runner per unit, at most N at a time, each with
+//!   everything above (its own secret, limits and process group), and merges the units' reports
+//!   in plan order in the harness (`runner::merge`), so no result depends on N or on timing.
 
 use std::io::{BufRead, BufReader, Read, Write as _};
 use std::os::unix::net::UnixStream;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
 use paxos_harness::channel::{unframe, Request};
-use paxos_harness::runner::Options;
+use paxos_harness::runner::{self, Options, Unit, UnitReport};
 
 use super::procs;
 use crate::error::{Error, Result};
@@ -122,7 +127,7 @@ pub struct Limits {
     pub memory: u64,
 }
 
-/// Run the harness with request `options`.
+/// Run the harness with request `options` in one process.
 pub fn run(
     binary: &Path,
     options: &Options,
@@ -130,37 +135,228 @@ pub fn run(
     limits: &Limits,
     mut on_progress: impl FnMut(&Progress),
 ) -> Result<Ended> {
-    let first = spawn_and_wait(binary, options, scratch, limits, &mut on_progress)?;
-    let rerun = |o: &Options| -> Result<Spawned> {
+    Ok(
+        run_one(binary, options, scratch, limits, None, &mut on_progress)?
+            .expect("a run nobody cancels ends"),
+    )
+}
+
+/// [`run`], stopped early (`None`) when `cancel` is set.
+fn run_one(
+    binary: &Path,
+    options: &Options,
+    scratch: &Path,
+    limits: &Limits,
+    cancel: Option<&AtomicBool>,
+    on_progress: &mut dyn FnMut(&Progress),
+) -> Result<Option<Ended>> {
+    let Some(first) = spawn_and_wait(binary, options, scratch, limits, cancel, on_progress)? else {
+        return Ok(None);
+    };
+    let rerun = |o: &Options| -> Result<Option<Spawned>> {
         // The same request gives the same schedules: run again announcing every call, and name
         // the last one announced.
         let o = Options {
             announce: true,
             ..o.clone()
         };
-        spawn_and_wait(binary, &o, scratch, limits, &mut |_| {})
+        spawn_and_wait(binary, &o, scratch, limits, cancel, &mut |_| {})
     };
-    match first.ended {
+    Ok(Some(match first.ended {
         Ended::Crashed { how, .. } => {
-            let again = rerun(options)?;
-            Ok(Ended::Crashed {
+            let Some(again) = rerun(options)? else {
+                return Ok(None);
+            };
+            Ended::Crashed {
                 how,
                 last_call: again.last_call,
-            })
+            }
         }
         Ended::OutOfMemory {
             allocation, limit, ..
         } => {
-            let again = rerun(options)?;
-            Ok(Ended::OutOfMemory {
+            let Some(again) = rerun(options)? else {
+                return Ok(None);
+            };
+            Ended::OutOfMemory {
                 allocation,
                 limit,
                 between_calls: again.last_call.is_none() && again.returned,
                 last_call: again.last_call,
-            })
+            }
         }
-        ended => Ok(ended),
+        ended => ended,
+    }))
+}
+
+/// The number of worker processes: `--jobs N`, or one per core.
+pub fn jobs(asked: Option<u32>) -> usize {
+    asked.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    )
+}
+
+/// How one unit of the plan ended, for the merge.
+enum UnitEnd {
+    /// Its report.
+    Report(UnitReport),
+    /// A whole result (the watchdog's `timeout`, a panic outside any named call), a crash, the
+    /// wall-clock limit: it ends the check as it is.
+    Final(Ended),
+}
+
+impl UnitEnd {
+    fn of(ended: Ended) -> Result<UnitEnd> {
+        Ok(match ended {
+            Ended::Result(text) if UnitReport::is_report(&text) => {
+                UnitEnd::Report(UnitReport::from_text(&text).map_err(|e| {
+                    Error::cannot_run(format!(
+                        "a worker of the harness wrote a report paxos-tutor cannot read: {e}"
+                    ))
+                })?)
+            }
+            ended => UnitEnd::Final(ended),
+        })
     }
+
+    fn ends_check(&self) -> bool {
+        match self {
+            UnitEnd::Report(r) => r.end.is_some(),
+            UnitEnd::Final(_) => true,
+        }
+    }
+}
+
+enum Msg {
+    Progress(Progress),
+    Done(usize, Result<Option<Ended>>),
+}
+
+/// Run the check `options` as its plan of units ([`runner::plan`]: the traces, the random
+/// schedules in chunks, one unit per exhaustive configuration), each unit in a worker process of
+/// its own, at most `jobs` at a time, started in plan order. Each worker is a runner as [`run`]
+/// starts it (its own secret channel, memory limit, call watchdog and process group), asked for
+/// one unit. The reports are merged in plan order ([`runner::merge`]): the result is the same for
+/// any `jobs` and any timing. A unit that ends the check (a failure, a crash) makes every unit
+/// after it in plan order unneeded: those still running are killed, those not started are not
+/// started; the units before it run to the end, as one of them may fail first in plan order.
+///
+/// A replay, or a request already naming a unit, runs in one process ([`run`]).
+pub fn run_plan(
+    binary: &Path,
+    options: &Options,
+    scratch: &Path,
+    limits: &Limits,
+    jobs: usize,
+    mut on_progress: impl FnMut(&Progress),
+) -> Result<Ended> {
+    if options.replay.is_some() || options.unit.is_some() {
+        return run(binary, options, scratch, limits, on_progress);
+    }
+    let units = runner::plan(options);
+    let jobs = jobs.max(1);
+    let started = Instant::now();
+    let mut order = runner::Order::new(units.len());
+    let mut ends: Vec<Option<UnitEnd>> = (0..units.len()).map(|_| None).collect();
+    let mut running: std::collections::BTreeMap<usize, Arc<AtomicBool>> = Default::default();
+    let mut error: Option<Error> = None;
+    // The safety net of the exhaustive phase starts with its first search, as in one process.
+    let mut searching: Option<Instant> = None;
+    let (tx, rx) = mpsc::channel::<Msg>();
+    std::thread::scope(|scope| {
+        let mut next = 0;
+        loop {
+            while error.is_none()
+                && running.len() < jobs
+                && next < units.len()
+                && order.needed(next)
+            {
+                let (k, unit) = (next, units[next]);
+                next += 1;
+                let mut o = Options {
+                    unit: Some(unit),
+                    ..options.clone()
+                };
+                if let Unit::Search(_) = unit {
+                    let since = searching.get_or_insert_with(Instant::now);
+                    let left = options.budget - since.elapsed().as_secs_f64();
+                    if left <= 0.0 {
+                        order.finished(k, false);
+                        ends[k] = Some(UnitEnd::Report(runner::skipped(options, unit)));
+                        continue;
+                    }
+                    o.budget = left;
+                }
+                let lim = Limits {
+                    wall: limits.wall.saturating_sub(started.elapsed()),
+                    memory: limits.memory,
+                };
+                // A folder of its own: what learner code writes in one unit never meets another.
+                let dir = scratch.join(format!("unit-{k}"));
+                let cancel = Arc::new(AtomicBool::new(false));
+                running.insert(k, cancel.clone());
+                let tx = tx.clone();
+                scope.spawn(move || {
+                    let progress = tx.clone();
+                    let r = run_one(binary, &o, &dir, &lim, Some(&cancel), &mut |p| {
+                        let _ = progress.send(Msg::Progress(p.clone()));
+                    });
+                    let _ = tx.send(Msg::Done(k, r));
+                });
+            }
+            let settled = error.is_some() || order.settled().is_some();
+            if settled {
+                for c in running.values() {
+                    c.store(true, Ordering::SeqCst);
+                }
+            }
+            if running.is_empty() && (settled || next >= units.len() || !order.needed(next)) {
+                break;
+            }
+            match rx.recv() {
+                Ok(Msg::Progress(p)) => on_progress(&p),
+                Ok(Msg::Done(k, r)) => {
+                    running.remove(&k);
+                    match r.and_then(|e| e.map(UnitEnd::of).transpose()) {
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
+                        // Cancelled: no longer needed.
+                        Ok(None) => {}
+                        Ok(Some(end)) => {
+                            let stops = end.ends_check();
+                            order.finished(k, stops);
+                            ends[k] = Some(end);
+                            if stops {
+                                for (_, c) in running.range(k + 1..) {
+                                    c.store(true, Ordering::SeqCst);
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+    });
+    if let Some(e) = error {
+        return Err(e);
+    }
+    let upto = order.settled().unwrap_or(units.len());
+    let mut reports = Vec::with_capacity(upto);
+    for end in ends.into_iter().take(upto) {
+        match end {
+            Some(UnitEnd::Report(r)) => reports.push(r),
+            Some(UnitEnd::Final(ended)) => return Ok(ended),
+            None => {
+                return Err(Error::cannot_run(
+                    "a worker of the harness ended without a report",
+                ))
+            }
+        }
+    }
+    Ok(Ended::Result(runner::merge(&reports)))
 }
 
 /// What the learner's code printed, step by step: `(step line, printed lines)`.
@@ -179,7 +375,8 @@ pub fn learner_output(
         echo_steps: true,
         ..options.clone()
     };
-    let spawned = spawn_and_wait(binary, &o, scratch, limits, &mut |_| {})?;
+    let spawned = spawn_and_wait(binary, &o, scratch, limits, None, &mut |_| {})?
+        .expect("a run nobody cancels ends");
     let failed = match &spawned.ended {
         Ended::Result(t) => serde_json::from_str::<serde_json::Value>(t)
             .ok()
@@ -269,13 +466,15 @@ enum ErrLine {
     OutOfMemory(String),
 }
 
+/// Run one runner process; `None` when `cancel` was set before it ended (it is killed then).
 fn spawn_and_wait(
     binary: &Path,
     options: &Options,
     scratch: &Path,
     limits: &Limits,
+    cancel: Option<&AtomicBool>,
     on_progress: &mut dyn FnMut(&Progress),
-) -> Result<Spawned> {
+) -> Result<Option<Spawned>> {
     super::interrupt::stop_here_if_interrupted();
     std::fs::create_dir_all(scratch)
         .map_err(|e| Error::io(format!("cannot create {}", scratch.display()), e))?;
@@ -328,19 +527,17 @@ fn spawn_and_wait(
             Ok(())
         });
     }
-    let mut child = cmd
-        .current_dir(scratch)
+    cmd.current_dir(scratch)
         .stdin(Stdio::from(std::os::fd::OwnedFd::from(theirs)))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .process_group(0)
-        .spawn()
-        .map_err(|e| {
-            Error::cannot_run(format!(
-                "cannot start the harness {}: {e}",
-                binary.display()
-            ))
-        })?;
+        .process_group(0);
+    let mut child = procs::spawn_worker(|| cmd.spawn()).map_err(|e| {
+        Error::cannot_run(format!(
+            "cannot start the harness {}: {e}",
+            binary.display()
+        ))
+    })?;
     drop(cmd); // our copy of the child's end of the channel
     super::interrupt::set_child(child.id());
     // The request, then end of input; the answer comes back on the same socket.
@@ -404,12 +601,20 @@ fn spawn_and_wait(
             }
         }
     };
+    let mut cancelled = false;
     let status = loop {
         if let Some(status) = child
             .try_wait()
             .map_err(|e| Error::io("waiting for the harness", e))?
         {
             break Some(status);
+        }
+        if cancel.is_some_and(|c| c.load(Ordering::SeqCst)) {
+            procs::kill_group(child.id());
+            let _ = child.kill();
+            let _ = child.wait();
+            cancelled = true;
+            break None;
         }
         if start.elapsed() > limits.wall {
             procs::kill_group(child.id());
@@ -423,10 +628,13 @@ fn spawn_and_wait(
     };
     // A signal killed it: no verdict on an interrupted run (the handler ends the process).
     super::interrupt::stop_here_if_interrupted();
-    // Nothing the child started outlives it: its group, then every descendant that left it.
-    procs::kill_group(child.id());
-    procs::kill_descendants(Duration::from_secs(2));
+    // Nothing the child started outlives it: its group, then every descendant that left it
+    // (other workers of the same check, and what they started, are spared).
+    procs::worker_ended(child.id(), Duration::from_secs(2));
     super::interrupt::set_child(0);
+    if cancelled {
+        return Ok(None);
+    }
     let deadline = Instant::now() + READER_GRACE;
     let left = || deadline.saturating_duration_since(Instant::now());
     while let Ok(line) = rx.recv_timeout(left()) {
@@ -435,12 +643,12 @@ fn spawn_and_wait(
     let stdout = out_rx.recv_timeout(left()).unwrap_or_default();
     let channel = res_rx.recv_timeout(left()).unwrap_or_default();
     let Some(status) = status else {
-        return Ok(Spawned {
+        return Ok(Some(Spawned {
             ended: Ended::WallClock(limits.wall),
             last_call,
             returned,
             stdout,
-        });
+        }));
     };
     let result = unframe(&channel, &secret);
     let ended = match (status.code(), result, oom) {
@@ -456,12 +664,12 @@ fn spawn_and_wait(
             last_call: None,
         },
     };
-    Ok(Spawned {
+    Ok(Some(Spawned {
         ended,
         last_call,
         returned,
         stdout,
-    })
+    }))
 }
 
 #[cfg(test)]
