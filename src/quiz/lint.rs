@@ -599,6 +599,25 @@ pub fn check_question(q: &Question, topic: &str) -> Vec<(Option<&'static str>, S
 /// At most this share (percent) of a bank's single-choice questions may have the key as the
 /// strictly longest option (by chance about one in the number of options).
 pub const MAX_KEY_LONGEST_PCT: usize = 30;
+/// Where questions have so few options that a random key is strictly the longest (or shortest)
+/// in more than this share (percent), the limit on that share is chance plus
+/// [`CHANCE_MARGIN_PCT`] instead of [`MAX_KEY_LONGEST_PCT`] (see [`extreme_limit`]).
+pub const CHANCE_FLOOR_PCT: usize = 25;
+/// See [`CHANCE_FLOOR_PCT`].
+pub const CHANCE_MARGIN_PCT: usize = 10;
+
+/// The limit (a share, 0.3 = 30%) on how often the key may be strictly the longest option, or
+/// strictly the shortest, when a uniformly random key would be so in `chance` of the questions:
+/// [`MAX_KEY_LONGEST_PCT`], or chance plus [`CHANCE_MARGIN_PCT`] once chance exceeds
+/// [`CHANCE_FLOOR_PCT`].
+pub fn extreme_limit(chance: f64) -> f64 {
+    if chance * 100.0 > CHANCE_FLOOR_PCT as f64 + 1e-9 {
+        chance + CHANCE_MARGIN_PCT as f64 / 100.0
+    } else {
+        MAX_KEY_LONGEST_PCT as f64 / 100.0
+    }
+}
+
 /// The mean lengths of right and wrong multi-select options: the longer may be at most this many
 /// percent above the shorter.
 pub const MAX_MULTI_GAP_PCT: usize = 20;
@@ -628,6 +647,16 @@ pub struct Shape {
     /// The expected number of single-choice questions answered right by always picking a longest
     /// option (a random one among equally long ones).
     pub longest_score: f64,
+    /// Single-choice questions whose key is strictly shorter than every other option.
+    pub key_shortest: usize,
+    /// The expected number answered right by always picking a shortest option.
+    pub shortest_score: f64,
+    /// Chance for `key_longest`: the expected number of single-choice questions whose key would be
+    /// strictly the longest if the key were a uniformly random option (per question, 1/k when one
+    /// option of the k is strictly the longest, 0 when the longest length is tied).
+    pub longest_chance: f64,
+    /// Chance for `key_shortest`, likewise.
+    pub shortest_chance: f64,
     /// Multi-select questions.
     pub multi: usize,
     /// Right multi-select options and their characters.
@@ -648,16 +677,39 @@ impl Shape {
         for q in questions {
             let len = |i: usize| q.choices[i].text.trim().chars().count();
             match key(q) {
-                Ok(Key::One(k)) if q.kind == Kind::Single => {
+                // A generated scenario question is graded as a single-choice one.
+                Ok(Key::One(k)) if matches!(q.kind, Kind::Single | Kind::Scenario) => {
                     s.single += 1;
-                    let longest = (0..q.choices.len()).map(len).max().unwrap_or(0);
-                    let tied = (0..q.choices.len()).filter(|&i| len(i) == longest).count();
-                    if len(k) == longest {
-                        s.longest_score += 1.0 / tied as f64;
-                        if tied == 1 {
-                            s.key_longest += 1;
+                    let n = q.choices.len();
+                    let lens: Vec<usize> = (0..n).map(len).collect();
+                    let extreme = |e: Option<&usize>,
+                                   key_strict: &mut usize,
+                                   score: &mut f64,
+                                   chance: &mut f64| {
+                        let e = *e.unwrap_or(&0);
+                        let tied = lens.iter().filter(|&&l| l == e).count();
+                        if lens[k] == e {
+                            *score += 1.0 / tied as f64;
+                            if tied == 1 {
+                                *key_strict += 1;
+                            }
                         }
-                    }
+                        if tied == 1 {
+                            *chance += 1.0 / n as f64;
+                        }
+                    };
+                    extreme(
+                        lens.iter().max(),
+                        &mut s.key_longest,
+                        &mut s.longest_score,
+                        &mut s.longest_chance,
+                    );
+                    extreme(
+                        lens.iter().min(),
+                        &mut s.key_shortest,
+                        &mut s.shortest_score,
+                        &mut s.shortest_chance,
+                    );
                 }
                 Ok(Key::Set(right)) => {
                     s.multi += 1;
@@ -686,6 +738,10 @@ impl Shape {
         self.single += o.single;
         self.key_longest += o.key_longest;
         self.longest_score += o.longest_score;
+        self.key_shortest += o.key_shortest;
+        self.shortest_score += o.shortest_score;
+        self.longest_chance += o.longest_chance;
+        self.shortest_chance += o.shortest_chance;
         self.multi += o.multi;
         self.right_options += o.right_options;
         self.right_chars += o.right_chars;
@@ -727,8 +783,30 @@ impl Shape {
             .then(|| (self.truefalse - self.true_answers) as f64 / self.truefalse as f64)
     }
 
+    /// The share of single-choice questions whose key is strictly the longest option.
+    pub fn key_longest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.key_longest as f64 / self.single as f64)
+    }
+
+    /// The share of single-choice questions whose key is strictly the shortest option.
+    pub fn key_shortest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.key_shortest as f64 / self.single as f64)
+    }
+
+    /// What [`Shape::key_longest_share`] would be by chance (a uniformly random key).
+    pub fn longest_chance_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.longest_chance / self.single as f64)
+    }
+
+    /// What [`Shape::key_shortest_share`] would be by chance.
+    pub fn shortest_chance_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.shortest_chance / self.single as f64)
+    }
+
     /// One message per limit these questions break, each naming the figure and the limit. A
-    /// share is judged only with at least `min_sample` questions of its kind.
+    /// share is judged only with at least `min_sample` questions of its kind. The rules of a
+    /// bank (questions/README.md): the key strictly the longest option in at most
+    /// [`MAX_KEY_LONGEST_PCT`]; multi-select gap; true/false share.
     pub fn problems(&self, min_sample: usize) -> Vec<String> {
         let pct = |n: usize, d: usize| (n as f64 * 100.0 / d as f64).round();
         let mut out = Vec::new();
@@ -740,6 +818,43 @@ impl Shape {
                 pct(self.key_longest, self.single)
             ));
         }
+        out.extend(self.multi_and_truefalse_problems(min_sample));
+        out
+    }
+
+    /// Like [`Shape::problems`], for a family of generated questions, whose number of options
+    /// varies: the key may be strictly the longest option, and strictly the shortest, each in at
+    /// most [`extreme_limit`] of the single-choice questions (the bank limit, or chance plus a
+    /// margin where the options are so few that chance alone comes near it); multi-select and
+    /// true/false as for a bank.
+    pub fn problems_against_chance(&self, min_sample: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.single >= min_sample {
+            for (what, n, chance) in [
+                ("longest", self.key_longest, self.longest_chance),
+                ("shortest", self.key_shortest, self.shortest_chance),
+            ] {
+                let share = n as f64 / self.single as f64;
+                let chance = chance / self.single as f64;
+                let limit = extreme_limit(chance);
+                if share > limit + 1e-9 {
+                    out.push(format!(
+                        "the key is strictly the {what} option in {n} of {} single-choice questions ({:.0}%); by chance {:.0}%, the limit is {:.0}%",
+                        self.single,
+                        share * 100.0,
+                        chance * 100.0,
+                        limit * 100.0
+                    ));
+                }
+            }
+        }
+        out.extend(self.multi_and_truefalse_problems(min_sample));
+        out
+    }
+
+    fn multi_and_truefalse_problems(&self, min_sample: usize) -> Vec<String> {
+        let pct = |n: usize, d: usize| (n as f64 * 100.0 / d as f64).round();
+        let mut out = Vec::new();
         if self.right_options >= min_sample && self.wrong_options >= min_sample {
             if let (Some((r, w)), Some(gap)) = (self.multi_means(), self.multi_gap()) {
                 if gap * 100.0 > MAX_MULTI_GAP_PCT as f64 + 1e-9 {
