@@ -1173,6 +1173,59 @@ mod tests {
     }
 
     #[test]
+    fn key_shortest_and_chance_count_strict_extremes_only() {
+        let qs = [
+            single_q(&[10, 20, 30], 0),     // strictly shortest; chance 1/3 each way
+            single_q(&[10, 10, 30], 0),     // shortest tied: not counted, no shortest chance
+            single_q(&[10, 20, 30, 40], 3), // strictly longest; chance 1/4 each way
+        ];
+        let s = Shape::of(&qs);
+        assert_eq!((s.single, s.key_shortest, s.key_longest), (3, 1, 1));
+        assert!(
+            (s.shortest_score - 1.5).abs() < 1e-9,
+            "{}",
+            s.shortest_score
+        );
+        let third = 1.0 / 3.0;
+        assert!((s.shortest_chance - (third + 0.25)).abs() < 1e-9);
+        assert!((s.longest_chance - (2.0 * third + 0.25)).abs() < 1e-9);
+        assert!((s.key_shortest_share().unwrap() - third).abs() < 1e-9);
+        assert!((s.shortest_chance_share().unwrap() - (third + 0.25) / 3.0).abs() < 1e-9);
+        // A generated question is graded, and measured, as a single-choice one.
+        let mut g = single_q(&[10, 20, 30], 2);
+        g.kind = Kind::Scenario;
+        assert_eq!(Shape::of([&g]).key_longest, 1);
+    }
+
+    #[test]
+    fn against_chance_the_limit_is_30_percent_or_chance_plus_10_points() {
+        assert!((extreme_limit(0.20) - 0.30).abs() < 1e-9);
+        assert!((extreme_limit(0.25) - 0.30).abs() < 1e-9);
+        assert!((extreme_limit(1.0 / 3.0) - (1.0 / 3.0 + 0.10)).abs() < 1e-9);
+        // Three options each (chance 33%, limit 43%): 4 of 10 strictly longest passes, 5 fails.
+        let mut qs: Vec<Question> = (0..6).map(|_| single_q(&[20, 10, 30], 0)).collect();
+        qs.extend((0..4).map(|_| single_q(&[10, 20, 30], 2)));
+        assert_eq!(
+            Shape::of(&qs).problems_against_chance(MIN_SAMPLE),
+            Vec::<String>::new()
+        );
+        // The bank rule is stricter for the same questions.
+        assert_eq!(Shape::of(&qs).problems(MIN_SAMPLE).len(), 1);
+        qs[0] = single_q(&[10, 20, 30], 2);
+        assert_eq!(
+            Shape::of(&qs).problems_against_chance(MIN_SAMPLE),
+            vec!["the key is strictly the longest option in 5 of 10 single-choice questions (50%); by chance 33%, the limit is 43%"]
+        );
+        // The shortest is judged the same way; five options each: chance 20%, limit 30%.
+        let mut qs: Vec<Question> = (0..6).map(|_| single_q(&[30, 10, 20, 40, 50], 0)).collect();
+        qs.extend((0..4).map(|_| single_q(&[10, 20, 30, 40, 50], 0)));
+        assert_eq!(
+            Shape::of(&qs).problems_against_chance(MIN_SAMPLE),
+            vec!["the key is strictly the shortest option in 4 of 10 single-choice questions (40%); by chance 20%, the limit is 30%"]
+        );
+    }
+
+    #[test]
     fn key_longest_limit_is_30_percent_from_five_questions() {
         // 3 of 10 (30%) passes; 4 of 10 fails.
         let mut qs: Vec<Question> = (0..7).map(|_| single_q(&[10, 20, 30], 0)).collect();

@@ -206,7 +206,7 @@ fn phase1_case(rng: &mut Rng) -> Option<Draft<Phase1Situation, PlanMap>> {
         let r = reports(sl);
         r.iter().any(|p| p.value != r[0].value)
     });
-    let wrong: Vec<Opt<PlanMap>> = phase1_mistakes()
+    let mut wrong: Vec<Opt<PlanMap>> = phase1_mistakes()
         .into_iter()
         .map(|(rule, why)| {
             let p: PlanMap = model
@@ -216,6 +216,44 @@ fn phase1_case(rng: &mut Rng) -> Option<Draft<Phase1Situation, PlanMap>> {
             Opt::new(p.clone(), plan_text(&p), why)
         })
         .collect();
+    // Leaving the gaps empty: every other mistake proposes at least as many no-ops as the key,
+    // so without this one the option with the fewest no-ops (and the shortest) would be right.
+    let gaps: Vec<Slot> = model
+        .iter()
+        .filter(|(_, x)| **x == Plan::NoOp)
+        .map(|(sl, _)| *sl)
+        .collect();
+    if !gaps.is_empty() {
+        let p: PlanMap = model
+            .iter()
+            .filter(|(_, x)| **x != Plan::NoOp)
+            .map(|(sl, x)| (*sl, *x))
+            .collect();
+        let text = model
+            .keys()
+            .map(|sl| match p.get(sl) {
+                Some(Plan::Propose(v)) => format!("slot {sl}: {}", cmd(*v)),
+                _ => format!("slot {sl}: none"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (s_, them, noops) = if gaps.len() == 1 {
+            ("", "it", "a no-op")
+        } else {
+            ("s", "them", "no-ops")
+        };
+        wrong.push(Opt::new(
+            p,
+            text,
+            format!(
+                "Leaves the gap{s_} (slot{s_} {}) without a proposal, waiting for new client \
+                 commands: no command after a gap can be executed until something is chosen in \
+                 it, so the leader fills {them} with {noops} at once (PMS §3), as this one does \
+                 with every slot it is free to choose.",
+                and_list(&gaps)
+            ),
+        ));
+    }
     let per_slot: Vec<String> = model
         .iter()
         .map(|(sl, x)| match x {

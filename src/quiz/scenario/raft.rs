@@ -225,13 +225,15 @@ fn vote_mistakes() -> Vec<(VoteRule, &'static str)> {
     ]
 }
 
-fn granted_text(g: &[ServerId], n_voters: usize) -> String {
-    match g.len() {
-        0 => "None of them grants its vote".to_string(),
-        k if k == n_voters => format!("All {n_voters} grant their votes"),
-        1 => format!("Only {} grants its vote", g[0]),
-        _ => format!("Only {} grant their votes", and_list(g)),
-    }
+/// Every voter, in the prompt's order, with its answer: "S2 grants, S3 denies, S5 grants".
+/// "grants" and "denies" are equally long, so every option of a question is too: its length
+/// says nothing about which voters it lets grant.
+fn granted_text(g: &[ServerId], voters: &[ServerId]) -> String {
+    voters
+        .iter()
+        .map(|v| format!("{v} {}", if g.contains(v) { "grants" } else { "denies" }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn voter_line(id: ServerId, v: &Voter) -> String {
@@ -352,7 +354,7 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
     if !trapped && rng.below(2) == 0 {
         return None;
     }
-    let nv = s.voters.len();
+    let voters: Vec<ServerId> = s.voters.iter().map(|(id, _)| *id).collect();
     let reasons: Vec<String> = s
         .voters
         .iter()
@@ -360,7 +362,7 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
         .collect();
     let right = Opt::new(
         model.clone(),
-        granted_text(&model, nv),
+        granted_text(&model, &voters),
         format!("Right: {}.", reasons.join("; ")),
     );
     let mut wrong = Vec::new();
@@ -371,12 +373,12 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
             .filter(|(_, v)| rule(v, &s.request))
             .map(|(id, _)| *id)
             .collect();
-        wrong.push(Opt::new(g.clone(), granted_text(&g, nv), why));
+        wrong.push(Opt::new(g.clone(), granted_text(&g, &voters), why));
     }
     let everyone: Granted = s.voters.iter().map(|(id, _)| *id).collect();
     wrong.push(Opt::new(
         everyone.clone(),
-        granted_text(&everyone, nv),
+        granted_text(&everyone, &voters),
         "Thinks every voter grants its vote: the term check, votedFor and the up-to-date rule \
          can each make a voter refuse (Figure 2, RequestVote receiver).",
     ));
@@ -567,13 +569,12 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
     out
 }
 
-fn append_text(o: &AppendOutcome, before: &[u64]) -> String {
-    match o {
-        (true, l) if l == before => format!("It replies success; its log stays {}", show(l)),
-        (true, l) => format!("It replies success; its log becomes {}", show(l)),
-        (false, l) if l == before => format!("It replies false; its log stays {}", show(l)),
-        (false, l) => format!("It replies false; its log becomes {}", show(l)),
-    }
+/// The reply (Figure 2's `success` true or false, as "success" or "failure": words of one
+/// length) and the whole log afterwards, in the same words whether the log changed or not
+/// ("stays" and "becomes" would differ in length too).
+fn append_text(o: &AppendOutcome) -> String {
+    let reply = if o.0 { "success" } else { "failure" };
+    format!("It replies {reply}; its log is then {}", show(&o.1))
 }
 
 fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> {
@@ -703,10 +704,10 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
              steps 3-4)."
         )
     };
-    let right = Opt::new(model.clone(), append_text(&model, &log), right_why);
+    let right = Opt::new(model.clone(), append_text(&model), right_why);
     let wrong: Vec<Opt<AppendOutcome>> = append_mistakes(&s)
         .into_iter()
-        .map(|(o, why)| Opt::new(o.clone(), append_text(&o, &log), why))
+        .map(|(o, why)| Opt::new(o.clone(), append_text(&o), why))
         .collect();
     // Enough distinct wrong outcomes, or another situation of the same kind.
     let mut outs: Vec<&AppendOutcome> = wrong
@@ -753,7 +754,7 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
          and all that follow; 4. append any new entries not already in the log. Only a conflict \
          deletes: a delayed or duplicated request whose entries are already present leaves the \
          log as it is. Here the result is: {}.",
-        super::lower_first(&append_text(&model, &log))
+        super::lower_first(&append_text(&model))
     );
     Some(Draft {
         situation: s,
