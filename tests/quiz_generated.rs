@@ -167,12 +167,14 @@ const SHAPE_SAMPLE: usize = 400;
 /// [`SHAPE_SAMPLE`] questions, the key is strictly the longest option, and strictly the shortest,
 /// no more often than lint's `Shape` allows against chance (see `lint::extreme_limit`); the
 /// multi-select gap and the true/false share are judged as for a bank when a family makes them.
-/// `--nocapture` prints the table.
+/// `--nocapture` prints the table; its last three columns, not judged here, are what "always pick
+/// a longest option" and "always pick a shortest one" score (ties broken at random) against
+/// picking at random (1/k).
 #[test]
 fn no_family_gives_its_key_away_by_option_length() {
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
     eprintln!(
-        "{:20} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>11} {:>5}",
+        "{:20} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>11} {:>5} {:>9} {:>10} {:>5}",
         "family",
         "qs",
         "longest",
@@ -183,7 +185,10 @@ fn no_family_gives_its_key_away_by_option_length() {
         "limit",
         "multi",
         "right/wrong",
-        "true"
+        "true",
+        "pick-long",
+        "pick-short",
+        "1/k"
     );
     let mut failures = Vec::new();
     for f in FAMILIES {
@@ -197,8 +202,9 @@ fn no_family_gives_its_key_away_by_option_length() {
             f.name
         );
         let limit = |c: Option<f64>| pct(c.map(extreme_limit));
+        let random: f64 = qs.iter().map(|q| 1.0 / q.choices.len() as f64).sum();
         eprintln!(
-            "{:20} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>11} {:>5}",
+            "{:20} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>11} {:>5} {:>9} {:>10} {:>5}",
             f.name,
             qs.len(),
             pct(s.key_longest_share()),
@@ -211,6 +217,9 @@ fn no_family_gives_its_key_away_by_option_length() {
             s.multi_means()
                 .map_or("-".to_string(), |(r, w)| format!("{r:.0}/{w:.0}")),
             pct(s.false_share().map(|f| 1.0 - f)),
+            pct(s.longest_share()),
+            pct(s.shortest_share()),
+            pct(Some(random / qs.len() as f64)),
         );
         for p in s.problems_against_chance(MIN_SAMPLE) {
             failures.push(format!("{}: {p}", f.name));

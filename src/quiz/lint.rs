@@ -777,6 +777,11 @@ impl Shape {
         (self.single > 0).then(|| self.longest_score / self.single as f64)
     }
 
+    /// The share of single-choice questions "always pick the shortest option" gets right.
+    pub fn shortest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.shortest_score / self.single as f64)
+    }
+
     /// The share of true/false questions "always answer false" gets right.
     pub fn false_share(&self) -> Option<f64> {
         (self.truefalse > 0)

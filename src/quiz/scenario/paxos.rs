@@ -799,8 +799,9 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
     let b = start.ballot;
     let q = quorum(n_acceptors);
     let own = start.own;
-    // The same words for every value, its own client's included (the prompt names that one).
-    let name = |v: Value| format!("It must propose {v}");
+    // The same words for every value, its own client's included (the prompt names that one),
+    // and as long as the two options that name no value (all values are `v` and one digit).
+    let name = |v: Value| format!("It must propose value {v}");
     let reporters_of = |p: Proposal| -> Vec<String> {
         start
             .promises
@@ -895,7 +896,7 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
         .collect();
     wrong.push(Opt::new(
         Outcome::AnyValue,
-        "It may pick any value",
+        "It may propose any value",
         format!(
             "A proposer chooses freely only when no promise in its majority reports an accepted \
              proposal; here {high} was reported."
@@ -903,7 +904,7 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
     ));
     wrong.push(Opt::new(
         Outcome::NotYet,
-        "It must first hear from every acceptor",
+        format!("It first waits for all {n_acceptors}"),
         format!(
             "Waits for everyone: promises from a majority ({q} of {n_acceptors}) are enough, and \
              waiting for all would stop progress whenever one acceptor is down."
@@ -1681,7 +1682,7 @@ mod tests {
         // The right choice names what the model says.
         let right = &q.choices[k].text;
         match &model {
-            Outcome::Propose(v) => assert!(right.starts_with(&format!("It must propose {v}"))),
+            Outcome::Propose(v) => assert_eq!(*right, format!("It must propose value {v}")),
             Outcome::Chosen(vs) => match vs.as_slice() {
                 [] => assert_eq!(right, "No value is chosen"),
                 [v] => assert_eq!(*right, format!("Value {v} is chosen")),
