@@ -485,6 +485,17 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
              come from a log that diverged."
                 .to_string(),
         ));
+        if !r.entries.is_empty() {
+            let mut l = s.log.clone();
+            l.extend(&r.entries);
+            out.push((
+                (true, l),
+                "Appends the entries at the end of its log: they belong at the indexes the \
+                 leader names (prevLogIndex + 1, ...), and those already there with the same \
+                 term are not added again (Figure 2, step 4)."
+                    .to_string(),
+            ));
+        }
         out.push((
             (true, s.log.clone()),
             "Acknowledges without storing: the follower appends the new entries before it \
