@@ -605,6 +605,11 @@ pub const MAX_KEY_LONGEST_PCT: usize = 30;
 pub const CHANCE_FLOOR_PCT: usize = 25;
 /// See [`CHANCE_FLOOR_PCT`].
 pub const CHANCE_MARGIN_PCT: usize = 10;
+/// For a generated family: what always picking a longest option scores (a uniformly random one
+/// among equally long ones), and what always picking a shortest one scores, may each differ from
+/// picking at random (1/k per question) by at most this many percentage points, either way. An
+/// option that is almost never right by its length is a clue as much as one that almost always is.
+pub const MAX_PICK_GAP_PCT: usize = 10;
 
 /// The limit (a share, 0.3 = 30%) on how often the key may be strictly the longest option, or
 /// strictly the shortest, when a uniformly random key would be so in `chance` of the questions:
@@ -657,6 +662,9 @@ pub struct Shape {
     pub longest_chance: f64,
     /// Chance for `key_shortest`, likewise.
     pub shortest_chance: f64,
+    /// The expected number of single-choice questions answered right by picking an option
+    /// uniformly at random (the sum of 1/k over the questions).
+    pub random_score: f64,
     /// Multi-select questions.
     pub multi: usize,
     /// Right multi-select options and their characters.
@@ -681,6 +689,7 @@ impl Shape {
                 Ok(Key::One(k)) if matches!(q.kind, Kind::Single | Kind::Scenario) => {
                     s.single += 1;
                     let n = q.choices.len();
+                    s.random_score += 1.0 / n as f64;
                     let lens: Vec<usize> = (0..n).map(len).collect();
                     let extreme = |e: Option<&usize>,
                                    key_strict: &mut usize,
@@ -742,6 +751,7 @@ impl Shape {
         self.shortest_score += o.shortest_score;
         self.longest_chance += o.longest_chance;
         self.shortest_chance += o.shortest_chance;
+        self.random_score += o.random_score;
         self.multi += o.multi;
         self.right_options += o.right_options;
         self.right_chars += o.right_chars;
@@ -780,6 +790,12 @@ impl Shape {
     /// The share of single-choice questions "always pick the shortest option" gets right.
     pub fn shortest_share(&self) -> Option<f64> {
         (self.single > 0).then(|| self.shortest_score / self.single as f64)
+    }
+
+    /// The share of single-choice questions picking an option at random gets right (the mean of
+    /// 1/k).
+    pub fn random_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.random_score / self.single as f64)
     }
 
     /// The share of true/false questions "always answer false" gets right.
@@ -831,10 +847,29 @@ impl Shape {
     /// varies: the key may be strictly the longest option, and strictly the shortest, each in at
     /// most [`extreme_limit`] of the single-choice questions (the bank limit, or chance plus a
     /// margin where the options are so few that chance alone comes near it); multi-select and
-    /// true/false as for a bank.
+    /// true/false as for a bank. And always picking a longest option, or a shortest one, scores
+    /// within [`MAX_PICK_GAP_PCT`] points of picking at random.
     pub fn problems_against_chance(&self, min_sample: usize) -> Vec<String> {
         let mut out = Vec::new();
         if self.single >= min_sample {
+            let random = self.random_score / self.single as f64;
+            for (what, score) in [
+                ("a longest", self.longest_score),
+                ("a shortest", self.shortest_score),
+            ] {
+                let share = score / self.single as f64;
+                let gap = (share - random) * 100.0;
+                if gap.abs() > MAX_PICK_GAP_PCT as f64 + 1e-9 {
+                    out.push(format!(
+                        "always picking {what} option scores {:.0}% of {} single-choice questions, picking at random {:.0}%: {:.0} points {}, the limit is {MAX_PICK_GAP_PCT}",
+                        share * 100.0,
+                        self.single,
+                        random * 100.0,
+                        gap.abs(),
+                        if gap > 0.0 { "more" } else { "fewer" },
+                    ));
+                }
+            }
             for (what, n, chance) in [
                 ("longest", self.key_longest, self.longest_chance),
                 ("shortest", self.key_shortest, self.shortest_chance),
@@ -1204,29 +1239,66 @@ mod tests {
 
     #[test]
     fn against_chance_the_limit_is_30_percent_or_chance_plus_10_points() {
+        // Only the strict-extreme messages here; the pick rule has its own test.
+        let strict = |qs: &[Question]| -> Vec<String> {
+            Shape::of(qs)
+                .problems_against_chance(MIN_SAMPLE)
+                .into_iter()
+                .filter(|p| p.contains("strictly"))
+                .collect()
+        };
         assert!((extreme_limit(0.20) - 0.30).abs() < 1e-9);
         assert!((extreme_limit(0.25) - 0.30).abs() < 1e-9);
         assert!((extreme_limit(1.0 / 3.0) - (1.0 / 3.0 + 0.10)).abs() < 1e-9);
         // Three options each (chance 33%, limit 43%): 4 of 10 strictly longest passes, 5 fails.
         let mut qs: Vec<Question> = (0..6).map(|_| single_q(&[20, 10, 30], 0)).collect();
         qs.extend((0..4).map(|_| single_q(&[10, 20, 30], 2)));
-        assert_eq!(
-            Shape::of(&qs).problems_against_chance(MIN_SAMPLE),
-            Vec::<String>::new()
-        );
+        assert_eq!(strict(&qs), Vec::<String>::new());
         // The bank rule is stricter for the same questions.
         assert_eq!(Shape::of(&qs).problems(MIN_SAMPLE).len(), 1);
         qs[0] = single_q(&[10, 20, 30], 2);
         assert_eq!(
-            Shape::of(&qs).problems_against_chance(MIN_SAMPLE),
+            strict(&qs),
             vec!["the key is strictly the longest option in 5 of 10 single-choice questions (50%); by chance 33%, the limit is 43%"]
         );
         // The shortest is judged the same way; five options each: chance 20%, limit 30%.
         let mut qs: Vec<Question> = (0..6).map(|_| single_q(&[30, 10, 20, 40, 50], 0)).collect();
         qs.extend((0..4).map(|_| single_q(&[10, 20, 30, 40, 50], 0)));
         assert_eq!(
-            Shape::of(&qs).problems_against_chance(MIN_SAMPLE),
+            strict(&qs),
             vec!["the key is strictly the shortest option in 4 of 10 single-choice questions (40%); by chance 20%, the limit is 30%"]
+        );
+    }
+
+    #[test]
+    fn always_picking_an_extreme_scores_within_10_points_of_random_either_way() {
+        // Three options each: random scores 1/3. The key shortest in 4 of 10 and tied for the
+        // longest with one other in 2 (half a guess each): a longest scores 10%, a shortest 40%.
+        let mut qs: Vec<Question> = (0..4).map(|_| single_q(&[10, 20, 30], 0)).collect();
+        qs.extend((0..2).map(|_| single_q(&[30, 30, 10], 0)));
+        qs.extend((0..4).map(|_| single_q(&[10, 20, 30], 1)));
+        let s = Shape::of(&qs);
+        assert!((s.random_share().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert!((s.longest_share().unwrap() - 0.1).abs() < 1e-9);
+        let picks: Vec<String> = s
+            .problems_against_chance(MIN_SAMPLE)
+            .into_iter()
+            .filter(|p| p.starts_with("always"))
+            .collect();
+        assert_eq!(
+            picks,
+            vec!["always picking a longest option scores 10% of 10 single-choice questions, picking at random 33%: 23 points fewer, the limit is 10"]
+        );
+        // A shortest at 40% is 7 points over: within. One more strictly shortest key (50%) is not.
+        qs[9] = single_q(&[10, 20, 30], 0);
+        let picks: Vec<String> = Shape::of(&qs)
+            .problems_against_chance(MIN_SAMPLE)
+            .into_iter()
+            .filter(|p| p.contains("a shortest"))
+            .collect();
+        assert_eq!(
+            picks,
+            vec!["always picking a shortest option scores 50% of 10 single-choice questions, picking at random 33%: 17 points more, the limit is 10"]
         );
     }
 

@@ -349,20 +349,16 @@ pub(crate) fn chosen_model(h: &Histories) -> ChosenMap {
     chosen_slots(h)
 }
 
-fn chosen_text(c: &ChosenMap) -> String {
-    if c.is_empty() {
-        return "No slot is chosen yet".to_string();
-    }
-    let items: Vec<String> = c
-        .iter()
-        .map(|(s, v)| format!("{s} ({})", cmd(*v)))
-        .collect();
-    let (s, verb) = if c.len() == 1 {
-        ("", "is")
-    } else {
-        ("s", "are")
-    };
-    format!("Slot{s} {} {verb} chosen", and_list(&items))
+/// Every slot of the log, each as `C2 chosen` or `undecided` (one length while commands are one
+/// digit), so that how many slots an option calls chosen does not show in its length.
+fn chosen_text(c: &ChosenMap, slots: Slot) -> String {
+    (1..=slots)
+        .map(|s| match c.get(&s) {
+            Some(v) => format!("slot {s}: {} chosen", cmd(*v)),
+            None => format!("slot {s}: undecided"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
@@ -407,20 +403,20 @@ fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
     let wrong = vec![
         Opt::new(
             across.clone(),
-            chosen_text(&across),
+            chosen_text(&across, slots),
             "Adds up acceptances of one command at different ballots: a command is chosen in a \
              slot only when one single proposal, one ballot, is accepted by a majority.",
         ),
         Opt::new(
             latest.clone(),
-            chosen_text(&latest),
+            chosen_text(&latest, slots),
             "Looks only at each acceptor's latest proposal: a proposal accepted by a majority is \
              chosen even if some of those acceptors later accepted a higher-numbered proposal \
              (which then carries the same command).",
         ),
         Opt::new(
             all.clone(),
-            chosen_text(&all),
+            chosen_text(&all, slots),
             format!(
                 "Waits for every acceptor: a majority ({q} of {n}) accepting one proposal is \
                  enough."
@@ -428,7 +424,7 @@ fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
         ),
         Opt::new(
             newest.clone(),
-            chosen_text(&newest),
+            chosen_text(&newest, slots),
             "Takes the most recent proposal in each slot as chosen: being the latest does not \
              make a proposal chosen; a majority must have accepted it.",
         ),
@@ -444,7 +440,7 @@ fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
         .collect();
     let right = Opt::new(
         model.clone(),
-        chosen_text(&model),
+        chosen_text(&model, slots),
         format!("Right: {}.", why_slots.join("; ")),
     );
     let lines: Vec<String> = h

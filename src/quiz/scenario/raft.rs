@@ -19,7 +19,7 @@ use super::raft_model::{
     advance_commit, can_win, on_append_entries, on_request_vote, up_to_date, winners,
     AppendEntries, LastLog, Log, RequestVote, ServerId, Voter,
 };
-use super::{and_list, build_with, Built, Draft, Opt};
+use super::{build_with, Built, Draft, Opt};
 use crate::quiz::model::Question;
 use crate::rng::Rng;
 
@@ -997,13 +997,13 @@ pub(crate) fn election_model(s: &ElectionSituation) -> Vec<ServerId> {
     sids(&winners(&lasts, &s.up))
 }
 
-fn winners_text(w: &[ServerId], up: usize) -> String {
-    match w.len() {
-        0 => "None of them can win".to_string(),
-        k if k == up && up > 1 => format!("Any of the {up} servers that are up"),
-        1 => format!("Only {}", w[0]),
-        _ => format!("Only {}", and_list(w)),
-    }
+/// Every server that is up, each with "could" or "can't" (two words of one length, so that every
+/// option of a question is equally long and its length says nothing about who wins).
+fn winners_text(w: &[ServerId], live: &[ServerId]) -> String {
+    live.iter()
+        .map(|s| format!("{s} {}", if w.contains(s) { "could" } else { "can't" }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId>>> {
@@ -1110,7 +1110,7 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
         .collect();
     let right = Opt::new(
         model.clone(),
-        winners_text(&model, live.len()),
+        winners_text(&model, &sids(&live)),
         format!(
             "Right: a server votes only for a log at least as up to date as its own, and a \
              winner needs {q} of {n} votes: {}.",
@@ -1119,7 +1119,7 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
     );
     let wrong: Vec<Opt<Vec<ServerId>>> = wrong
         .into_iter()
-        .map(|(w, why)| Opt::new(w.clone(), winners_text(&w, live.len()), why))
+        .map(|(w, why)| Opt::new(w.clone(), winners_text(&w, &sids(&live)), why))
         .collect();
     let listed: Vec<String> = (0..n)
         .map(|i| {
