@@ -190,7 +190,10 @@ fn attrs_over(a: &Attrs, all: &BTreeSet<Inst>) -> String {
 
 /// Every instance some of these attributes depend on.
 fn all_deps<'a>(attrs: impl IntoIterator<Item = &'a Attrs>) -> BTreeSet<Inst> {
-    attrs.into_iter().flat_map(|a| a.deps.iter().copied()).collect()
+    attrs
+        .into_iter()
+        .flat_map(|a| a.deps.iter().copied())
+        .collect()
 }
 
 fn reply_text(a: &Attrs, all: &BTreeSet<Inst>) -> String {
@@ -279,7 +282,12 @@ fn preaccept_draft(rng: &mut Rng) -> Option<Draft<PreAcceptSituation, Attrs>> {
                 .to_string(),
         ),
     ];
-    let all = all_deps(wrong.iter().map(|o: &Opt<Attrs>| &o.outcome).chain([&model]));
+    let all = all_deps(
+        wrong
+            .iter()
+            .map(|o: &Opt<Attrs>| &o.outcome)
+            .chain([&model]),
+    );
     let wrong = wrong
         .into_iter()
         .map(|o| Opt::new(o.outcome.clone(), reply_text(&o.outcome, &all), o.why))
