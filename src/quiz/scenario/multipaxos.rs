@@ -20,8 +20,10 @@ use crate::rng::Rng;
 
 const TOPIC: &str = "multi-paxos";
 
+/// `cmd 7`: as long as `no-op` (and `empty`, a gap left without a proposal) while commands are
+/// one digit, so that a plan's length does not tell how many no-ops it proposes.
 fn cmd(v: Value) -> String {
-    format!("C{}", v.0)
+    format!("cmd {}", v.0)
 }
 
 fn prop(p: &Proposal) -> String {
@@ -216,8 +218,9 @@ fn phase1_case(rng: &mut Rng) -> Option<Draft<Phase1Situation, PlanMap>> {
             Opt::new(p.clone(), plan_text(&p), why)
         })
         .collect();
-    // Leaving the gaps empty: every other mistake proposes at least as many no-ops as the key,
-    // so without this one the option with the fewest no-ops (and the shortest) would be right.
+    // Leaving the gaps empty, a real mistake: every other one proposes at least as many no-ops as
+    // the key, so the key would be the option with the fewest no-ops (and, were a no-op written
+    // longer than a command, the shortest).
     let gaps: Vec<Slot> = model
         .iter()
         .filter(|(_, x)| **x == Plan::NoOp)
@@ -233,7 +236,7 @@ fn phase1_case(rng: &mut Rng) -> Option<Draft<Phase1Situation, PlanMap>> {
             .keys()
             .map(|sl| match p.get(sl) {
                 Some(Plan::Propose(v)) => format!("slot {sl}: {}", cmd(*v)),
-                _ => format!("slot {sl}: none"),
+                _ => format!("slot {sl}: empty"),
             })
             .collect::<Vec<_>>()
             .join("; ");
@@ -349,13 +352,14 @@ pub(crate) fn chosen_model(h: &Histories) -> ChosenMap {
     chosen_slots(h)
 }
 
-/// Every slot of the log, each as `C2 chosen` or `undecided` (one length while commands are one
-/// digit), so that how many slots an option calls chosen does not show in its length.
+/// Every slot of the log, each as `cmd 2 is chosen` or `not decided yet` (one length while
+/// commands are one digit), so that how many slots an option calls chosen does not show in its
+/// length.
 fn chosen_text(c: &ChosenMap, slots: Slot) -> String {
     (1..=slots)
         .map(|s| match c.get(&s) {
-            Some(v) => format!("slot {s}: {} chosen", cmd(*v)),
-            None => format!("slot {s}: undecided"),
+            Some(v) => format!("slot {s}: {} is chosen", cmd(*v)),
+            None => format!("slot {s}: not decided yet"),
         })
         .collect::<Vec<_>>()
         .join("; ")
