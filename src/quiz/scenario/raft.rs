@@ -582,10 +582,21 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
 
 /// The reply (Figure 2's `success` true or false, as "success" or "failure": words of one
 /// length) and the whole log afterwards, in the same words whether the log changed or not
-/// ("stays" and "becomes" would differ in length too).
-fn append_text(o: &AppendOutcome) -> String {
+/// ("stays" and "becomes" would differ in length too). The log is written `width` indexes wide,
+/// a `·` for each index it does not reach, so that every option of a question is as long as the
+/// others (a shorter log is otherwise a shorter option, and rarely the right one); `width` 0
+/// writes it as it is.
+fn append_text(o: &AppendOutcome, width: usize) -> String {
     let reply = if o.0 { "success" } else { "failure" };
-    format!("It replies {reply}; its log is then {}", show(&o.1))
+    let log = if width == 0 {
+        show(&o.1)
+    } else {
+        let cells: Vec<String> = (0..width)
+            .map(|i| o.1.get(i).map_or("·".to_string(), u64::to_string))
+            .collect();
+        format!("[{}]", cells.join(", "))
+    };
+    format!("It replies {reply}; its log is then {log}")
 }
 
 fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> {
@@ -715,10 +726,17 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
              steps 3-4)."
         )
     };
-    let right = Opt::new(model.clone(), append_text(&model), right_why);
-    let wrong: Vec<Opt<AppendOutcome>> = append_mistakes(&s)
+    let mistakes = append_mistakes(&s);
+    let width = mistakes
+        .iter()
+        .map(|(o, _)| o.1.len())
+        .chain([model.1.len()])
+        .max()
+        .unwrap_or(0);
+    let right = Opt::new(model.clone(), append_text(&model, width), right_why);
+    let wrong: Vec<Opt<AppendOutcome>> = mistakes
         .into_iter()
-        .map(|(o, why)| Opt::new(o.clone(), append_text(&o), why))
+        .map(|(o, why)| Opt::new(o.clone(), append_text(&o, width), why))
         .collect();
     // Enough distinct wrong outcomes, or another situation of the same kind.
     let mut outs: Vec<&AppendOutcome> = wrong
@@ -752,7 +770,8 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
     let prompt = format!(
         "Raft. {LOGS}\n\nA follower has currentTerm {current_term} and log {}. It receives \
          AppendEntries(term {}, prevLogIndex {}, prevLogTerm {}, {entries}).{history}\n\nWhat \
-         does the follower reply, and what is its log afterwards?",
+         does the follower reply, and what is its log afterwards? (In the options, · marks an \
+         index the log does not reach.)",
         show(&log),
         request.term,
         request.prev_index,
@@ -765,7 +784,7 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
          and all that follow; 4. append any new entries not already in the log. Only a conflict \
          deletes: a delayed or duplicated request whose entries are already present leaves the \
          log as it is. Here the result is: {}.",
-        super::lower_first(&append_text(&model))
+        super::lower_first(&append_text(&model, 0))
     );
     Some(Draft {
         situation: s,
