@@ -163,12 +163,6 @@ fn a_topic_and_kind_scenario_give_that_protocols_generated_questions() {
 /// seed 1 as its default).
 const SHAPE_SAMPLE: usize = 400;
 
-/// Families whose options still tell "always pick a longest option" or "always pick a shortest
-/// one" more than `lint::MAX_PICK_GAP_PCT` points about the key (issue 13, not fixed yet): in
-/// paxos-acceptor the two options that can be the key (promise, refuse) are always of middle
-/// length, so a longest or a shortest option is almost always wrong.
-const PICK_GAP_PENDING: &[&str] = &["paxos-acceptor"];
-
 /// No family gives its key away by the length of its options: per family, over
 /// [`SHAPE_SAMPLE`] questions, the key is strictly the longest option, and strictly the shortest,
 /// no more often than lint's `Shape` allows against chance (see `lint::extreme_limit`); the
@@ -176,9 +170,6 @@ const PICK_GAP_PENDING: &[&str] = &["paxos-acceptor"];
 /// and what "always pick a longest option" and "always pick a shortest one" score (a uniformly
 /// random one among equally long ones) lies within `lint::MAX_PICK_GAP_PCT` points of picking at
 /// random (1/k), either way. `--nocapture` prints the table.
-///
-/// The families of [`PICK_GAP_PENDING`] still break the pick rule; they are judged all the same
-/// on every other rule, and must still break the pick rule, so the list cannot outlive a fix.
 #[test]
 fn no_family_gives_its_key_away_by_option_length() {
     let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
@@ -229,25 +220,7 @@ fn no_family_gives_its_key_away_by_option_length() {
             pct(s.shortest_share()),
             pct(s.random_share()),
         );
-        let (picks, others): (Vec<String>, Vec<String>) = s
-            .problems_against_chance(MIN_SAMPLE)
-            .into_iter()
-            .partition(|p| p.starts_with("always picking"));
-        let pending = PICK_GAP_PENDING.contains(&f.name);
-        if pending && picks.is_empty() {
-            failures.push(format!(
-                "{}: within the pick rule now; take it off PICK_GAP_PENDING",
-                f.name
-            ));
-        }
-        for p in picks {
-            if pending {
-                eprintln!("pending: {}: {p}", f.name);
-            } else {
-                failures.push(format!("{}: {p}", f.name));
-            }
-        }
-        for p in others {
+        for p in s.problems_against_chance(MIN_SAMPLE) {
             failures.push(format!("{}: {p}", f.name));
         }
     }

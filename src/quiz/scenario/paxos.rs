@@ -273,7 +273,7 @@ fn accepted_ballot_trap(acc: Option<Proposal>, n: Ballot) -> String {
 fn reported(acc: Option<Proposal>) -> String {
     match acc {
         Some(p) => format!("reporting {p}"),
-        None => "reporting that it accepted nothing".to_string(),
+        None => "reporting no accepted proposals".to_string(),
     }
 }
 
@@ -353,8 +353,8 @@ fn prepare_question(rng: &mut Rng) -> Draft {
     let refuse = Opt::new(
         Outcome::AfterPrepare { reply: None, state },
         format!(
-            "It refuses: it ignores Prepare({n}) (or answers with a Nack) and changes nothing it \
-             has stored"
+            "It refuses: it ignores Prepare({n}) (or answers with a Nack) and leaves its state \
+             unchanged"
         ),
         if promises {
             match acc {
@@ -392,8 +392,8 @@ fn prepare_question(rng: &mut Rng) -> Draft {
             "It replies Promise({n}), {}, but {}",
             reported(acc),
             match state.promised {
-                Some(p) => format!("its promise stays {p}"),
-                None => "records no promise".to_string(),
+                Some(p) => format!("its own promise stays {p}"),
+                None => "it does not store the promise".to_string(),
             }
         ),
         if promises {
@@ -446,7 +446,7 @@ fn prepare_question(rng: &mut Rng) -> Draft {
                     accepted: acc,
                 },
             },
-            format!("It records {n} as its promise and replies Promise({n}) without reporting {a}"),
+            format!("It records {n} as its promise and replies Promise({n}), but hides {a}"),
             hide_why,
         ));
         wrong.push(Opt::new(
@@ -460,10 +460,7 @@ fn prepare_question(rng: &mut Rng) -> Draft {
                     accepted: None,
                 },
             },
-            format!(
-                "It records {n} as its promise, discards {a}, and replies Promise({n}) reporting \
-                 nothing"
-            ),
+            format!("It records {n}, discards {a}, and replies Promise({n}) reporting none"),
             format!(
                 "Thinks a new ballot wipes old acceptances: an acceptor never forgets what it \
                  accepted, since {a} may be part of a chosen value{}.",
@@ -617,7 +614,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
             reply: Some(Reply::Accepted { ballot: n }),
             accepted: acc,
         },
-        format!("It replies Accepted({n}) but does not record {n} with value {v} at all"),
+        format!("It replies Accepted({n}) but does not store {n} with value {v} at all"),
         if accepts {
             "Forgets to record the acceptance (on stable storage, before replying): a value \
              counted as accepted would then be missing from later promises, and a chosen value \
@@ -638,7 +635,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
                 accepted: Some(Proposal::new(n, a.value)),
             },
             format!(
-                "It replies Accepted({n}) but records {n} with its earlier value {}",
+                "It replies Accepted({n}), but records {n} with its earlier value, {}",
                 a.value
             ),
             format!(
