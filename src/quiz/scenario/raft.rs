@@ -734,6 +734,8 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
         .max()
         .unwrap_or(0);
     let right = Opt::new(model.clone(), append_text(&model, width), right_why);
+    // The prompt explains `·` only when an option can show one.
+    let padded = model.1.len() < width || mistakes.iter().any(|(o, _)| o.1.len() < width);
     let wrong: Vec<Opt<AppendOutcome>> = mistakes
         .into_iter()
         .map(|(o, why)| Opt::new(o.clone(), append_text(&o, width), why))
@@ -770,12 +772,16 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
     let prompt = format!(
         "Raft. {LOGS}\n\nA follower has currentTerm {current_term} and log {}. It receives \
          AppendEntries(term {}, prevLogIndex {}, prevLogTerm {}, {entries}).{history}\n\nWhat \
-         does the follower reply, and what is its log afterwards? (In the options, · marks an \
-         index the log does not reach.)",
+         does the follower reply, and what is its log afterwards?{}",
         show(&log),
         request.term,
         request.prev_index,
-        request.prev_term
+        request.prev_term,
+        if padded {
+            " (In the options, · marks an index the log does not reach.)"
+        } else {
+            ""
+        }
     );
     let explanation = format!(
         "Raft, Figure 2 (AppendEntries RPC, receiver): 1. reply false if term < currentTerm; 2. \
