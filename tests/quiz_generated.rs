@@ -6,6 +6,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 
 use paxos_tutor::quiz::grade::{Presented, Response};
+use paxos_tutor::quiz::lint::{extreme_limit, Shape, MIN_SAMPLE};
 use paxos_tutor::quiz::render;
 use paxos_tutor::quiz::scenario::{self, FAMILIES};
 use paxos_tutor::quiz::session::Outcome;
@@ -156,4 +157,72 @@ fn a_topic_and_kind_scenario_give_that_protocols_generated_questions() {
     assert!(qs.iter().all(|q| q["topic"] == "epaxos"));
     let generated = qs.iter().filter(|q| q["kind"] == "scenario").count();
     assert_eq!(generated, 4, "one in five");
+}
+
+/// Questions per family the shape measurement looks at (from `bank export --generated`'s path,
+/// seed 1 as its default).
+const SHAPE_SAMPLE: usize = 400;
+
+/// No family gives its key away by the length of its options: per family, over
+/// [`SHAPE_SAMPLE`] questions, the key is strictly the longest option, and strictly the shortest,
+/// no more often than lint's `Shape` allows against chance (see `lint::extreme_limit`); the
+/// multi-select gap and the true/false share are judged as for a bank when a family makes them;
+/// and what "always pick a longest option" and "always pick a shortest one" score (a uniformly
+/// random one among equally long ones) lies within `lint::MAX_PICK_GAP_PCT` points of picking at
+/// random (1/k), either way. `--nocapture` prints the table.
+#[test]
+fn no_family_gives_its_key_away_by_option_length() {
+    let pct = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{:.0}%", x * 100.0));
+    eprintln!(
+        "{:20} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>11} {:>5} {:>9} {:>10} {:>5}",
+        "family",
+        "qs",
+        "longest",
+        "chance",
+        "limit",
+        "shortest",
+        "chance",
+        "limit",
+        "multi",
+        "right/wrong",
+        "true",
+        "pick-long",
+        "pick-short",
+        "1/k"
+    );
+    let mut failures = Vec::new();
+    for f in FAMILIES {
+        let qs = scenario::generate_family(f.name, 1, SHAPE_SAMPLE);
+        assert_eq!(qs.len(), SHAPE_SAMPLE);
+        let s = Shape::of(&qs);
+        assert_eq!(
+            s.single + s.multi + s.truefalse,
+            SHAPE_SAMPLE,
+            "{}: every question is measured",
+            f.name
+        );
+        let limit = |c: Option<f64>| pct(c.map(extreme_limit));
+        eprintln!(
+            "{:20} {:>4} {:>8} {:>6} {:>6} {:>9} {:>6} {:>6} {:>6} {:>11} {:>5} {:>9} {:>10} {:>5}",
+            f.name,
+            qs.len(),
+            pct(s.key_longest_share()),
+            pct(s.longest_chance_share()),
+            limit(s.longest_chance_share()),
+            pct(s.key_shortest_share()),
+            pct(s.shortest_chance_share()),
+            limit(s.shortest_chance_share()),
+            pct(s.multi_gap()),
+            s.multi_means()
+                .map_or("-".to_string(), |(r, w)| format!("{r:.0}/{w:.0}")),
+            pct(s.false_share().map(|f| 1.0 - f)),
+            pct(s.longest_share()),
+            pct(s.shortest_share()),
+            pct(s.random_share()),
+        );
+        for p in s.problems_against_chance(MIN_SAMPLE) {
+            failures.push(format!("{}: {p}", f.name));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

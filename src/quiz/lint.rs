@@ -599,6 +599,30 @@ pub fn check_question(q: &Question, topic: &str) -> Vec<(Option<&'static str>, S
 /// At most this share (percent) of a bank's single-choice questions may have the key as the
 /// strictly longest option (by chance about one in the number of options).
 pub const MAX_KEY_LONGEST_PCT: usize = 30;
+/// Where questions have so few options that a random key is strictly the longest (or shortest)
+/// in more than this share (percent), the limit on that share is chance plus
+/// [`CHANCE_MARGIN_PCT`] instead of [`MAX_KEY_LONGEST_PCT`] (see [`extreme_limit`]).
+pub const CHANCE_FLOOR_PCT: usize = 25;
+/// See [`CHANCE_FLOOR_PCT`].
+pub const CHANCE_MARGIN_PCT: usize = 10;
+/// For a generated family: what always picking a longest option scores (a uniformly random one
+/// among equally long ones), and what always picking a shortest one scores, may each differ from
+/// picking at random (1/k per question) by at most this many percentage points, either way. An
+/// option that is almost never right by its length is a clue as much as one that almost always is.
+pub const MAX_PICK_GAP_PCT: usize = 10;
+
+/// The limit (a share, 0.3 = 30%) on how often the key may be strictly the longest option, or
+/// strictly the shortest, when a uniformly random key would be so in `chance` of the questions:
+/// [`MAX_KEY_LONGEST_PCT`], or chance plus [`CHANCE_MARGIN_PCT`] once chance exceeds
+/// [`CHANCE_FLOOR_PCT`].
+pub fn extreme_limit(chance: f64) -> f64 {
+    if chance * 100.0 > CHANCE_FLOOR_PCT as f64 + 1e-9 {
+        chance + CHANCE_MARGIN_PCT as f64 / 100.0
+    } else {
+        MAX_KEY_LONGEST_PCT as f64 / 100.0
+    }
+}
+
 /// The mean lengths of right and wrong multi-select options: the longer may be at most this many
 /// percent above the shorter.
 pub const MAX_MULTI_GAP_PCT: usize = 20;
@@ -628,6 +652,19 @@ pub struct Shape {
     /// The expected number of single-choice questions answered right by always picking a longest
     /// option (a random one among equally long ones).
     pub longest_score: f64,
+    /// Single-choice questions whose key is strictly shorter than every other option.
+    pub key_shortest: usize,
+    /// The expected number answered right by always picking a shortest option.
+    pub shortest_score: f64,
+    /// Chance for `key_longest`: the expected number of single-choice questions whose key would be
+    /// strictly the longest if the key were a uniformly random option (per question, 1/k when one
+    /// option of the k is strictly the longest, 0 when the longest length is tied).
+    pub longest_chance: f64,
+    /// Chance for `key_shortest`, likewise.
+    pub shortest_chance: f64,
+    /// The expected number of single-choice questions answered right by picking an option
+    /// uniformly at random (the sum of 1/k over the questions).
+    pub random_score: f64,
     /// Multi-select questions.
     pub multi: usize,
     /// Right multi-select options and their characters.
@@ -648,16 +685,40 @@ impl Shape {
         for q in questions {
             let len = |i: usize| q.choices[i].text.trim().chars().count();
             match key(q) {
-                Ok(Key::One(k)) if q.kind == Kind::Single => {
+                // A generated scenario question is graded as a single-choice one.
+                Ok(Key::One(k)) if matches!(q.kind, Kind::Single | Kind::Scenario) => {
                     s.single += 1;
-                    let longest = (0..q.choices.len()).map(len).max().unwrap_or(0);
-                    let tied = (0..q.choices.len()).filter(|&i| len(i) == longest).count();
-                    if len(k) == longest {
-                        s.longest_score += 1.0 / tied as f64;
-                        if tied == 1 {
-                            s.key_longest += 1;
+                    let n = q.choices.len();
+                    s.random_score += 1.0 / n as f64;
+                    let lens: Vec<usize> = (0..n).map(len).collect();
+                    let extreme = |e: Option<&usize>,
+                                   key_strict: &mut usize,
+                                   score: &mut f64,
+                                   chance: &mut f64| {
+                        let e = *e.unwrap_or(&0);
+                        let tied = lens.iter().filter(|&&l| l == e).count();
+                        if lens[k] == e {
+                            *score += 1.0 / tied as f64;
+                            if tied == 1 {
+                                *key_strict += 1;
+                            }
                         }
-                    }
+                        if tied == 1 {
+                            *chance += 1.0 / n as f64;
+                        }
+                    };
+                    extreme(
+                        lens.iter().max(),
+                        &mut s.key_longest,
+                        &mut s.longest_score,
+                        &mut s.longest_chance,
+                    );
+                    extreme(
+                        lens.iter().min(),
+                        &mut s.key_shortest,
+                        &mut s.shortest_score,
+                        &mut s.shortest_chance,
+                    );
                 }
                 Ok(Key::Set(right)) => {
                     s.multi += 1;
@@ -686,6 +747,11 @@ impl Shape {
         self.single += o.single;
         self.key_longest += o.key_longest;
         self.longest_score += o.longest_score;
+        self.key_shortest += o.key_shortest;
+        self.shortest_score += o.shortest_score;
+        self.longest_chance += o.longest_chance;
+        self.shortest_chance += o.shortest_chance;
+        self.random_score += o.random_score;
         self.multi += o.multi;
         self.right_options += o.right_options;
         self.right_chars += o.right_chars;
@@ -721,14 +787,47 @@ impl Shape {
         (self.single > 0).then(|| self.longest_score / self.single as f64)
     }
 
+    /// The share of single-choice questions "always pick the shortest option" gets right.
+    pub fn shortest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.shortest_score / self.single as f64)
+    }
+
+    /// The share of single-choice questions picking an option at random gets right (the mean of
+    /// 1/k).
+    pub fn random_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.random_score / self.single as f64)
+    }
+
     /// The share of true/false questions "always answer false" gets right.
     pub fn false_share(&self) -> Option<f64> {
         (self.truefalse > 0)
             .then(|| (self.truefalse - self.true_answers) as f64 / self.truefalse as f64)
     }
 
+    /// The share of single-choice questions whose key is strictly the longest option.
+    pub fn key_longest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.key_longest as f64 / self.single as f64)
+    }
+
+    /// The share of single-choice questions whose key is strictly the shortest option.
+    pub fn key_shortest_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.key_shortest as f64 / self.single as f64)
+    }
+
+    /// What [`Shape::key_longest_share`] would be by chance (a uniformly random key).
+    pub fn longest_chance_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.longest_chance / self.single as f64)
+    }
+
+    /// What [`Shape::key_shortest_share`] would be by chance.
+    pub fn shortest_chance_share(&self) -> Option<f64> {
+        (self.single > 0).then(|| self.shortest_chance / self.single as f64)
+    }
+
     /// One message per limit these questions break, each naming the figure and the limit. A
-    /// share is judged only with at least `min_sample` questions of its kind.
+    /// share is judged only with at least `min_sample` questions of its kind. The rules of a
+    /// bank (questions/README.md): the key strictly the longest option in at most
+    /// [`MAX_KEY_LONGEST_PCT`]; multi-select gap; true/false share.
     pub fn problems(&self, min_sample: usize) -> Vec<String> {
         let pct = |n: usize, d: usize| (n as f64 * 100.0 / d as f64).round();
         let mut out = Vec::new();
@@ -740,6 +839,62 @@ impl Shape {
                 pct(self.key_longest, self.single)
             ));
         }
+        out.extend(self.multi_and_truefalse_problems(min_sample));
+        out
+    }
+
+    /// Like [`Shape::problems`], for a family of generated questions, whose number of options
+    /// varies: the key may be strictly the longest option, and strictly the shortest, each in at
+    /// most [`extreme_limit`] of the single-choice questions (the bank limit, or chance plus a
+    /// margin where the options are so few that chance alone comes near it); multi-select and
+    /// true/false as for a bank. And always picking a longest option, or a shortest one, scores
+    /// within [`MAX_PICK_GAP_PCT`] points of picking at random.
+    pub fn problems_against_chance(&self, min_sample: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.single >= min_sample {
+            let random = self.random_score / self.single as f64;
+            for (what, score) in [
+                ("a longest", self.longest_score),
+                ("a shortest", self.shortest_score),
+            ] {
+                let share = score / self.single as f64;
+                let gap = (share - random) * 100.0;
+                if gap.abs() > MAX_PICK_GAP_PCT as f64 + 1e-9 {
+                    out.push(format!(
+                        "always picking {what} option scores {:.0}% of {} single-choice questions, picking at random {:.0}%: {:.0} points {}, the limit is {MAX_PICK_GAP_PCT}",
+                        share * 100.0,
+                        self.single,
+                        random * 100.0,
+                        gap.abs(),
+                        if gap > 0.0 { "more" } else { "fewer" },
+                    ));
+                }
+            }
+            for (what, n, chance) in [
+                ("longest", self.key_longest, self.longest_chance),
+                ("shortest", self.key_shortest, self.shortest_chance),
+            ] {
+                let share = n as f64 / self.single as f64;
+                let chance = chance / self.single as f64;
+                let limit = extreme_limit(chance);
+                if share > limit + 1e-9 {
+                    out.push(format!(
+                        "the key is strictly the {what} option in {n} of {} single-choice questions ({:.0}%); by chance {:.0}%, the limit is {:.0}%",
+                        self.single,
+                        share * 100.0,
+                        chance * 100.0,
+                        limit * 100.0
+                    ));
+                }
+            }
+        }
+        out.extend(self.multi_and_truefalse_problems(min_sample));
+        out
+    }
+
+    fn multi_and_truefalse_problems(&self, min_sample: usize) -> Vec<String> {
+        let pct = |n: usize, d: usize| (n as f64 * 100.0 / d as f64).round();
+        let mut out = Vec::new();
         if self.right_options >= min_sample && self.wrong_options >= min_sample {
             if let (Some((r, w)), Some(gap)) = (self.multi_means(), self.multi_gap()) {
                 if gap * 100.0 > MAX_MULTI_GAP_PCT as f64 + 1e-9 {
@@ -1055,6 +1210,96 @@ mod tests {
         assert_eq!((s.single, s.key_longest), (3, 1));
         assert!((s.longest_score - 1.5).abs() < 1e-9, "{}", s.longest_score);
         assert!((s.longest_share().unwrap() - 0.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn key_shortest_and_chance_count_strict_extremes_only() {
+        let qs = [
+            single_q(&[10, 20, 30], 0),     // strictly shortest; chance 1/3 each way
+            single_q(&[10, 10, 30], 0),     // shortest tied: not counted, no shortest chance
+            single_q(&[10, 20, 30, 40], 3), // strictly longest; chance 1/4 each way
+        ];
+        let s = Shape::of(&qs);
+        assert_eq!((s.single, s.key_shortest, s.key_longest), (3, 1, 1));
+        assert!(
+            (s.shortest_score - 1.5).abs() < 1e-9,
+            "{}",
+            s.shortest_score
+        );
+        let third = 1.0 / 3.0;
+        assert!((s.shortest_chance - (third + 0.25)).abs() < 1e-9);
+        assert!((s.longest_chance - (2.0 * third + 0.25)).abs() < 1e-9);
+        assert!((s.key_shortest_share().unwrap() - third).abs() < 1e-9);
+        assert!((s.shortest_chance_share().unwrap() - (third + 0.25) / 3.0).abs() < 1e-9);
+        // A generated question is graded, and measured, as a single-choice one.
+        let mut g = single_q(&[10, 20, 30], 2);
+        g.kind = Kind::Scenario;
+        assert_eq!(Shape::of([&g]).key_longest, 1);
+    }
+
+    #[test]
+    fn against_chance_the_limit_is_30_percent_or_chance_plus_10_points() {
+        // Only the strict-extreme messages here; the pick rule has its own test.
+        let strict = |qs: &[Question]| -> Vec<String> {
+            Shape::of(qs)
+                .problems_against_chance(MIN_SAMPLE)
+                .into_iter()
+                .filter(|p| p.contains("strictly"))
+                .collect()
+        };
+        assert!((extreme_limit(0.20) - 0.30).abs() < 1e-9);
+        assert!((extreme_limit(0.25) - 0.30).abs() < 1e-9);
+        assert!((extreme_limit(1.0 / 3.0) - (1.0 / 3.0 + 0.10)).abs() < 1e-9);
+        // Three options each (chance 33%, limit 43%): 4 of 10 strictly longest passes, 5 fails.
+        let mut qs: Vec<Question> = (0..6).map(|_| single_q(&[20, 10, 30], 0)).collect();
+        qs.extend((0..4).map(|_| single_q(&[10, 20, 30], 2)));
+        assert_eq!(strict(&qs), Vec::<String>::new());
+        // The bank rule is stricter for the same questions.
+        assert_eq!(Shape::of(&qs).problems(MIN_SAMPLE).len(), 1);
+        qs[0] = single_q(&[10, 20, 30], 2);
+        assert_eq!(
+            strict(&qs),
+            vec!["the key is strictly the longest option in 5 of 10 single-choice questions (50%); by chance 33%, the limit is 43%"]
+        );
+        // The shortest is judged the same way; five options each: chance 20%, limit 30%.
+        let mut qs: Vec<Question> = (0..6).map(|_| single_q(&[30, 10, 20, 40, 50], 0)).collect();
+        qs.extend((0..4).map(|_| single_q(&[10, 20, 30, 40, 50], 0)));
+        assert_eq!(
+            strict(&qs),
+            vec!["the key is strictly the shortest option in 4 of 10 single-choice questions (40%); by chance 20%, the limit is 30%"]
+        );
+    }
+
+    #[test]
+    fn always_picking_an_extreme_scores_within_10_points_of_random_either_way() {
+        // Three options each: random scores 1/3. The key shortest in 4 of 10 and tied for the
+        // longest with one other in 2 (half a guess each): a longest scores 10%, a shortest 40%.
+        let mut qs: Vec<Question> = (0..4).map(|_| single_q(&[10, 20, 30], 0)).collect();
+        qs.extend((0..2).map(|_| single_q(&[30, 30, 10], 0)));
+        qs.extend((0..4).map(|_| single_q(&[10, 20, 30], 1)));
+        let s = Shape::of(&qs);
+        assert!((s.random_share().unwrap() - 1.0 / 3.0).abs() < 1e-9);
+        assert!((s.longest_share().unwrap() - 0.1).abs() < 1e-9);
+        let picks: Vec<String> = s
+            .problems_against_chance(MIN_SAMPLE)
+            .into_iter()
+            .filter(|p| p.starts_with("always"))
+            .collect();
+        assert_eq!(
+            picks,
+            vec!["always picking a longest option scores 10% of 10 single-choice questions, picking at random 33%: 23 points fewer, the limit is 10"]
+        );
+        // A shortest at 40% is 7 points over: within. One more strictly shortest key (50%) is not.
+        qs[9] = single_q(&[10, 20, 30], 0);
+        let picks: Vec<String> = Shape::of(&qs)
+            .problems_against_chance(MIN_SAMPLE)
+            .into_iter()
+            .filter(|p| p.contains("a shortest"))
+            .collect();
+        assert_eq!(
+            picks,
+            vec!["always picking a shortest option scores 50% of 10 single-choice questions, picking at random 33%: 17 points more, the limit is 10"]
+        );
     }
 
     #[test]

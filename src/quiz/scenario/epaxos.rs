@@ -173,8 +173,31 @@ pub(crate) fn preaccept_model(s: &PreAcceptSituation) -> Attrs {
     preaccept_reply(s.cmd, &s.sent, &s.known)
 }
 
-fn reply_text(a: &Attrs) -> String {
-    format!("It replies {a}")
+/// `seq 3, R3.1 ∈ deps, R4.1 ∉ deps`: the seq, then each instance of `all` (every instance the
+/// options of a question name) as in or out of these deps. Every option is then as long as the
+/// others, whereas a set written out is longest for the option with the most deps, which is
+/// often the key. `seq 3, deps {}` when no option has any.
+fn attrs_over(a: &Attrs, all: &BTreeSet<Inst>) -> String {
+    if all.is_empty() {
+        return format!("seq {}, deps {{}}", a.seq);
+    }
+    let per: Vec<String> = all
+        .iter()
+        .map(|i| format!("{i} {} deps", if a.deps.contains(i) { '∈' } else { '∉' }))
+        .collect();
+    format!("seq {}, {}", a.seq, per.join(", "))
+}
+
+/// Every instance some of these attributes depend on.
+fn all_deps<'a>(attrs: impl IntoIterator<Item = &'a Attrs>) -> BTreeSet<Inst> {
+    attrs
+        .into_iter()
+        .flat_map(|a| a.deps.iter().copied())
+        .collect()
+}
+
+fn reply_text(a: &Attrs, all: &BTreeSet<Inst>) -> String {
+    format!("It replies {}", attrs_over(a, all))
 }
 
 fn preaccept_draft(rng: &mut Rng) -> Option<Draft<PreAcceptSituation, Attrs>> {
@@ -258,10 +281,17 @@ fn preaccept_draft(rng: &mut Rng) -> Option<Draft<PreAcceptSituation, Attrs>> {
              leader's seq as such."
                 .to_string(),
         ),
-    ]
-    .into_iter()
-    .map(|o| Opt::new(o.outcome.clone(), reply_text(&o.outcome), o.why))
-    .collect();
+    ];
+    let all = all_deps(
+        wrong
+            .iter()
+            .map(|o: &Opt<Attrs>| &o.outcome)
+            .chain([&model]),
+    );
+    let wrong = wrong
+        .into_iter()
+        .map(|o| Opt::new(o.outcome.clone(), reply_text(&o.outcome, &all), o.why))
+        .collect();
     let interf_text = if interf.is_empty() {
         "none of them interferes with it".to_string()
     } else {
@@ -273,7 +303,7 @@ fn preaccept_draft(rng: &mut Rng) -> Option<Draft<PreAcceptSituation, Attrs>> {
     };
     let right = Opt::new(
         model.clone(),
-        reply_text(&model),
+        reply_text(&model, &all),
         if interf.is_empty() {
             "Right: none of the instances it knows interferes with it, so it returns the \
              leader's seq and deps unchanged."
@@ -356,6 +386,16 @@ pub(crate) fn fast_model(s: &FastSituation) -> Next {
         s.replies.len() == s.to.len(),
         s.initial_ballot,
     )
+}
+
+/// An option's text: `Fast path: commit …` and `Slow path: Accept …` (one length, and the
+/// attributes as in `attrs_over`), or waiting.
+fn next_option(o: &Next, all: &BTreeSet<Inst>) -> String {
+    match o {
+        Next::Fast(a) => format!("Fast path: commit {}", attrs_over(a, all)),
+        Next::Slow(a) => format!("Slow path: Accept {}", attrs_over(a, all)),
+        Next::Wait => "It waits: too few replies for either path".to_string(),
+    }
 }
 
 fn next_text(o: &Next) -> String {
@@ -552,7 +592,11 @@ fn fast_case(rng: &mut Rng, case: usize) -> Option<Draft<FastSituation, Next>> {
             n / 2
         ),
     };
-    let right = Opt::new(model.clone(), next_text(&model), right_why);
+    let mut right = Opt::new(model.clone(), next_text(&model), right_why);
+    let all = all_deps([&sent, &merged]);
+    for o in wrong.iter_mut().chain([&mut right]) {
+        o.text = next_option(&o.outcome, &all);
+    }
     let wrong: Vec<Opt<Next>> = wrong;
     let reply_lines: Vec<String> = s
         .replies
@@ -692,7 +736,8 @@ fn slow_draft(rng: &mut Rng) -> Option<Draft<SlowSituation, Attrs>> {
         })
         .unwrap_or_default();
     let min_seq = rs.iter().map(|a| a.seq).min().unwrap_or(s.sent.seq);
-    let text = |a: &Attrs| format!("It commits {a}");
+    // The merged deps hold every instance an option names (see `attrs_over`).
+    let text = |a: &Attrs| format!("It commits {}", attrs_over(a, &model.deps));
     let wrong = vec![
         Opt::new(
             s.sent.clone(),

@@ -246,12 +246,9 @@ pub(crate) fn failures_model(p: &Pair) -> Survives {
 }
 
 fn survives_text(s: &Survives) -> String {
-    format!(
-        "Phase 1 survives {} failure{}; phase 2 survives {}",
-        s.0,
-        if s.0 == 1 { "" } else { "s" },
-        s.1
-    )
+    // One form for every count (no "failure" against "failures"), so that a count of one does
+    // not make an option shorter.
+    format!("Failures survived: {} in phase 1, {} in phase 2", s.0, s.1)
 }
 
 fn failures_draft(rng: &mut Rng) -> Option<Draft<Pair, Survives>> {
@@ -358,13 +355,18 @@ fn failures_draft(rng: &mut Rng) -> Option<Draft<Pair, Survives>> {
          each phase can still gather a quorum of live acceptors?",
         p.0, p.1
     );
+    let here = format!(
+        "phase 1 survives {} failure{} and phase 2 survives {}",
+        model.0,
+        if model.0 == 1 { "" } else { "s" },
+        model.1
+    );
     let explanation = format!(
         "Flexible Paxos §4.2-4.3: a phase can proceed while some quorum of it is entirely alive. \
          With counting quorums of size q out of N it survives N − q failures; a grid quorum \
          of full rows is lost once every row has a failed acceptor, so R rows survive R − 1 \
-         (columns alike). Here: {}. Replication can go on while phase 2 has a quorum, but \
-         electing a new leader needs a phase-1 quorum.",
-        super::lower_first(&survives_text(&model))
+         (columns alike). Here: {here}. Replication can go on while phase 2 has a quorum, but \
+         electing a new leader needs a phase-1 quorum."
     );
     Some(Draft {
         situation: p,

@@ -20,8 +20,10 @@ use crate::rng::Rng;
 
 const TOPIC: &str = "multi-paxos";
 
+/// `cmd 7`: as long as `no-op` (and `empty`, a gap left without a proposal) while commands are
+/// one digit, so that a plan's length does not tell how many no-ops it proposes.
 fn cmd(v: Value) -> String {
-    format!("C{}", v.0)
+    format!("cmd {}", v.0)
 }
 
 fn prop(p: &Proposal) -> String {
@@ -206,7 +208,7 @@ fn phase1_case(rng: &mut Rng) -> Option<Draft<Phase1Situation, PlanMap>> {
         let r = reports(sl);
         r.iter().any(|p| p.value != r[0].value)
     });
-    let wrong: Vec<Opt<PlanMap>> = phase1_mistakes()
+    let mut wrong: Vec<Opt<PlanMap>> = phase1_mistakes()
         .into_iter()
         .map(|(rule, why)| {
             let p: PlanMap = model
@@ -216,6 +218,45 @@ fn phase1_case(rng: &mut Rng) -> Option<Draft<Phase1Situation, PlanMap>> {
             Opt::new(p.clone(), plan_text(&p), why)
         })
         .collect();
+    // Leaving the gaps empty, a real mistake: every other one proposes at least as many no-ops as
+    // the key, so the key would be the option with the fewest no-ops (and, were a no-op written
+    // longer than a command, the shortest).
+    let gaps: Vec<Slot> = model
+        .iter()
+        .filter(|(_, x)| **x == Plan::NoOp)
+        .map(|(sl, _)| *sl)
+        .collect();
+    if !gaps.is_empty() {
+        let p: PlanMap = model
+            .iter()
+            .filter(|(_, x)| **x != Plan::NoOp)
+            .map(|(sl, x)| (*sl, *x))
+            .collect();
+        let text = model
+            .keys()
+            .map(|sl| match p.get(sl) {
+                Some(Plan::Propose(v)) => format!("slot {sl}: {}", cmd(*v)),
+                _ => format!("slot {sl}: empty"),
+            })
+            .collect::<Vec<_>>()
+            .join("; ");
+        let (s_, them, noops) = if gaps.len() == 1 {
+            ("", "it", "a no-op")
+        } else {
+            ("s", "them", "no-ops")
+        };
+        wrong.push(Opt::new(
+            p,
+            text,
+            format!(
+                "Leaves the gap{s_} (slot{s_} {}) without a proposal, waiting for new client \
+                 commands: no command after a gap can be executed until something is chosen in \
+                 it, so the leader fills {them} with {noops} at once (PMS §3), as this one does \
+                 with every slot it is free to choose.",
+                and_list(&gaps)
+            ),
+        ));
+    }
     let per_slot: Vec<String> = model
         .iter()
         .map(|(sl, x)| match x {
@@ -311,20 +352,17 @@ pub(crate) fn chosen_model(h: &Histories) -> ChosenMap {
     chosen_slots(h)
 }
 
-fn chosen_text(c: &ChosenMap) -> String {
-    if c.is_empty() {
-        return "No slot is chosen yet".to_string();
-    }
-    let items: Vec<String> = c
-        .iter()
-        .map(|(s, v)| format!("{s} ({})", cmd(*v)))
-        .collect();
-    let (s, verb) = if c.len() == 1 {
-        ("", "is")
-    } else {
-        ("s", "are")
-    };
-    format!("Slot{s} {} {verb} chosen", and_list(&items))
+/// Every slot of the log, each as `cmd 2 is chosen` or `not decided yet` (one length while
+/// commands are one digit), so that how many slots an option calls chosen does not show in its
+/// length.
+fn chosen_text(c: &ChosenMap, slots: Slot) -> String {
+    (1..=slots)
+        .map(|s| match c.get(&s) {
+            Some(v) => format!("slot {s}: {} is chosen", cmd(*v)),
+            None => format!("slot {s}: not decided yet"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
@@ -369,20 +407,20 @@ fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
     let wrong = vec![
         Opt::new(
             across.clone(),
-            chosen_text(&across),
+            chosen_text(&across, slots),
             "Adds up acceptances of one command at different ballots: a command is chosen in a \
              slot only when one single proposal, one ballot, is accepted by a majority.",
         ),
         Opt::new(
             latest.clone(),
-            chosen_text(&latest),
+            chosen_text(&latest, slots),
             "Looks only at each acceptor's latest proposal: a proposal accepted by a majority is \
              chosen even if some of those acceptors later accepted a higher-numbered proposal \
              (which then carries the same command).",
         ),
         Opt::new(
             all.clone(),
-            chosen_text(&all),
+            chosen_text(&all, slots),
             format!(
                 "Waits for every acceptor: a majority ({q} of {n}) accepting one proposal is \
                  enough."
@@ -390,7 +428,7 @@ fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
         ),
         Opt::new(
             newest.clone(),
-            chosen_text(&newest),
+            chosen_text(&newest, slots),
             "Takes the most recent proposal in each slot as chosen: being the latest does not \
              make a proposal chosen; a majority must have accepted it.",
         ),
@@ -406,7 +444,7 @@ fn chosen_draft(rng: &mut Rng) -> Option<Draft<Histories, ChosenMap>> {
         .collect();
     let right = Opt::new(
         model.clone(),
-        chosen_text(&model),
+        chosen_text(&model, slots),
         format!("Right: {}.", why_slots.join("; ")),
     );
     let lines: Vec<String> = h

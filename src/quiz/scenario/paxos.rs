@@ -272,8 +272,8 @@ fn accepted_ballot_trap(acc: Option<Proposal>, n: Ballot) -> String {
 
 fn reported(acc: Option<Proposal>) -> String {
     match acc {
-        Some(p) => format!("reporting its accepted proposal {p}"),
-        None => "reporting that it has accepted nothing".to_string(),
+        Some(p) => format!("reporting {p}"),
+        None => "reporting no accepted proposals".to_string(),
     }
 }
 
@@ -352,7 +352,10 @@ fn prepare_question(rng: &mut Rng) -> Draft {
     );
     let refuse = Opt::new(
         Outcome::AfterPrepare { reply: None, state },
-        "It refuses: it ignores the Prepare (or answers with a Nack) and changes nothing",
+        format!(
+            "It refuses: it ignores Prepare({n}) (or answers with a Nack) and leaves its state \
+             unchanged"
+        ),
         if promises {
             match acc {
                 Some(a) => format!(
@@ -389,8 +392,8 @@ fn prepare_question(rng: &mut Rng) -> Draft {
             "It replies Promise({n}), {}, but {}",
             reported(acc),
             match state.promised {
-                Some(p) => format!("keeps its promise at {p}"),
-                None => "records no promise".to_string(),
+                Some(p) => format!("its own promise stays {p}"),
+                None => "it does not store the promise".to_string(),
             }
         ),
         if promises {
@@ -443,10 +446,7 @@ fn prepare_question(rng: &mut Rng) -> Draft {
                     accepted: acc,
                 },
             },
-            format!(
-                "It records {n} as its promise and replies Promise({n}) without reporting any \
-                 accepted proposal"
-            ),
+            format!("It records {n} as its promise and replies Promise({n}), but hides {a}"),
             hide_why,
         ));
         wrong.push(Opt::new(
@@ -460,10 +460,7 @@ fn prepare_question(rng: &mut Rng) -> Draft {
                     accepted: None,
                 },
             },
-            format!(
-                "It records {n} as its promise, discards its accepted proposal, and replies \
-                 Promise({n}) reporting nothing"
-            ),
+            format!("It records {n}, discards {a}, and replies Promise({n}) reporting none"),
             format!(
                 "Thinks a new ballot wipes old acceptances: an acceptor never forgets what it \
                  accepted, since {a} may be part of a chosen value{}.",
@@ -551,10 +548,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
             reply: Some(Reply::Accepted { ballot: n }),
             accepted: Some(Proposal::new(n, v)),
         },
-        format!(
-            "It accepts: it records {n} with value {v} as its accepted proposal and replies \
-             Accepted({n})"
-        ),
+        format!("It accepts: it records {n} with value {v}, then replies Accepted({n})"),
         if accepts {
             match state.promised {
                 Some(p) if p == n => format!(
@@ -583,8 +577,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
             reply: None,
             accepted: acc,
         },
-        "It refuses: it ignores the Accept (or answers with a Nack) and its accepted proposal \
-         stays as it was",
+        format!("It refuses: it ignores Accept({n}, {v}) or sends a Nack, changing nothing"),
         if accepts {
             match state.promised {
                 Some(p) if p == n => format!(
@@ -621,7 +614,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
             reply: Some(Reply::Accepted { ballot: n }),
             accepted: acc,
         },
-        format!("It replies Accepted({n}) but does not record the proposal"),
+        format!("It replies Accepted({n}) but does not store {n} with value {v} at all"),
         if accepts {
             "Forgets to record the acceptance (on stable storage, before replying): a value \
              counted as accepted would then be missing from later promises, and a chosen value \
@@ -642,7 +635,7 @@ fn accept_question(rng: &mut Rng) -> Draft {
                 accepted: Some(Proposal::new(n, a.value)),
             },
             format!(
-                "It replies Accepted({n}) but keeps its earlier value, recording {n} with value {}",
+                "It replies Accepted({n}), but records {n} with its earlier value, {}",
                 a.value
             ),
             format!(
@@ -803,13 +796,9 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
     let b = start.ballot;
     let q = quorum(n_acceptors);
     let own = start.own;
-    let name = |v: Value| {
-        if v == own {
-            format!("It must propose {v}, its own client's value")
-        } else {
-            format!("It must propose {v}")
-        }
-    };
+    // The same words for every value, its own client's included (the prompt names that one),
+    // and as long as the two options that name no value (all values are `v` and one digit).
+    let name = |v: Value| format!("It must propose value {v}");
     let reporters_of = |p: Proposal| -> Vec<String> {
         start
             .promises
@@ -904,7 +893,7 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
         .collect();
     wrong.push(Opt::new(
         Outcome::AnyValue,
-        "It may propose any value it likes",
+        "It may propose any value",
         format!(
             "A proposer chooses freely only when no promise in its majority reports an accepted \
              proposal; here {high} was reported."
@@ -912,7 +901,7 @@ fn phase2_question(rng: &mut Rng) -> Option<Draft> {
     ));
     wrong.push(Opt::new(
         Outcome::NotYet,
-        "It may not send Accept yet: it must first hear from every acceptor",
+        format!("It first waits for all {n_acceptors}"),
         format!(
             "Waits for everyone: promises from a majority ({q} of {n_acceptors}) are enough, and \
              waiting for all would stop progress whenever one acceptor is down."
@@ -1070,8 +1059,9 @@ fn chosen_question(rng: &mut Rng) -> Option<Draft> {
             refmodel::acceptors_of(&histories, *w).len()
         )
     };
-    let nothing_text = "No value is chosen yet".to_string();
-    let value_text = |v: Value| format!("{v} is chosen");
+    // Of one length, so that the form of an answer does not tell a value from none.
+    let nothing_text = "No value is chosen".to_string();
+    let value_text = |v: Value| format!("Value {v} is chosen");
 
     let mut opts: Vec<Opt> = Vec::new();
     // "Nothing chosen".
@@ -1159,7 +1149,7 @@ fn chosen_question(rng: &mut Rng) -> Option<Draft> {
         let (a, b) = if a < b { (*a, *b) } else { (*b, *a) };
         opts.push(Opt::new(
             Outcome::Chosen(vec![a, b]),
-            format!("Both {a} and {b} are chosen, at different ballots"),
+            format!("Both {a} and {b} are chosen"),
             "Paxos never chooses two values: once a proposal is chosen, every higher-numbered \
              proposal accepted has the same value (PMS P2), so a later ballot cannot choose \
              another value."
@@ -1689,10 +1679,10 @@ mod tests {
         // The right choice names what the model says.
         let right = &q.choices[k].text;
         match &model {
-            Outcome::Propose(v) => assert!(right.starts_with(&format!("It must propose {v}"))),
+            Outcome::Propose(v) => assert_eq!(*right, format!("It must propose value {v}")),
             Outcome::Chosen(vs) => match vs.as_slice() {
-                [] => assert_eq!(right, "No value is chosen yet"),
-                [v] => assert_eq!(*right, format!("{v} is chosen")),
+                [] => assert_eq!(right, "No value is chosen"),
+                [v] => assert_eq!(*right, format!("Value {v} is chosen")),
                 _ => panic!("{}: two values chosen", q.id),
             },
             Outcome::Need(n) => assert_eq!(*right, need_text(*n)),
@@ -1721,8 +1711,8 @@ mod tests {
                 assert_eq!(
                     *right,
                     format!(
-                        "It accepts: it records {ballot} with value {} as its accepted proposal \
-                         and replies Accepted({ballot})",
+                        "It accepts: it records {ballot} with value {}, then replies \
+                         Accepted({ballot})",
                         p.value
                     )
                 );

@@ -19,7 +19,7 @@ use super::raft_model::{
     advance_commit, can_win, on_append_entries, on_request_vote, up_to_date, winners,
     AppendEntries, LastLog, Log, RequestVote, ServerId, Voter,
 };
-use super::{and_list, build_with, Built, Draft, Opt};
+use super::{build_with, Built, Draft, Opt};
 use crate::quiz::model::Question;
 use crate::rng::Rng;
 
@@ -225,13 +225,15 @@ fn vote_mistakes() -> Vec<(VoteRule, &'static str)> {
     ]
 }
 
-fn granted_text(g: &[ServerId], n_voters: usize) -> String {
-    match g.len() {
-        0 => "None of them grants its vote".to_string(),
-        k if k == n_voters => format!("All {n_voters} grant their votes"),
-        1 => format!("Only {} grants its vote", g[0]),
-        _ => format!("Only {} grant their votes", and_list(g)),
-    }
+/// Every voter, in the prompt's order, with its answer: "S2 grants, S3 denies, S5 grants".
+/// "grants" and "denies" are equally long, so every option of a question is too: its length
+/// says nothing about which voters it lets grant.
+fn granted_text(g: &[ServerId], voters: &[ServerId]) -> String {
+    voters
+        .iter()
+        .map(|v| format!("{v} {}", if g.contains(v) { "grants" } else { "denies" }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn voter_line(id: ServerId, v: &Voter) -> String {
@@ -352,7 +354,7 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
     if !trapped && rng.below(2) == 0 {
         return None;
     }
-    let nv = s.voters.len();
+    let voters: Vec<ServerId> = s.voters.iter().map(|(id, _)| *id).collect();
     let reasons: Vec<String> = s
         .voters
         .iter()
@@ -360,7 +362,7 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
         .collect();
     let right = Opt::new(
         model.clone(),
-        granted_text(&model, nv),
+        granted_text(&model, &voters),
         format!("Right: {}.", reasons.join("; ")),
     );
     let mut wrong = Vec::new();
@@ -371,12 +373,12 @@ fn vote_draft(rng: &mut Rng) -> Option<Draft<VoteSituation, Granted>> {
             .filter(|(_, v)| rule(v, &s.request))
             .map(|(id, _)| *id)
             .collect();
-        wrong.push(Opt::new(g.clone(), granted_text(&g, nv), why));
+        wrong.push(Opt::new(g.clone(), granted_text(&g, &voters), why));
     }
     let everyone: Granted = s.voters.iter().map(|(id, _)| *id).collect();
     wrong.push(Opt::new(
         everyone.clone(),
-        granted_text(&everyone, nv),
+        granted_text(&everyone, &voters),
         "Thinks every voter grants its vote: the term check, votedFor and the up-to-date rule \
          can each make a voter refuse (Figure 2, RequestVote receiver).",
     ));
@@ -483,6 +485,17 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
              come from a log that diverged."
                 .to_string(),
         ));
+        if !r.entries.is_empty() {
+            let mut l = s.log.clone();
+            l.extend(&r.entries);
+            out.push((
+                (true, l),
+                "Appends the entries at the end of its log: they belong at the indexes the \
+                 leader names (prevLogIndex + 1, ...), and those already there with the same \
+                 term are not added again (Figure 2, step 4)."
+                    .to_string(),
+            ));
+        }
         out.push((
             (true, s.log.clone()),
             "Acknowledges without storing: the follower appends the new entries before it \
@@ -567,13 +580,23 @@ fn append_mistakes(s: &AppendSituation) -> Vec<(AppendOutcome, String)> {
     out
 }
 
-fn append_text(o: &AppendOutcome, before: &[u64]) -> String {
-    match o {
-        (true, l) if l == before => format!("It replies success; its log stays {}", show(l)),
-        (true, l) => format!("It replies success; its log becomes {}", show(l)),
-        (false, l) if l == before => format!("It replies false; its log stays {}", show(l)),
-        (false, l) => format!("It replies false; its log becomes {}", show(l)),
-    }
+/// The reply (Figure 2's `success` true or false, as "success" or "failure": words of one
+/// length) and the whole log afterwards, in the same words whether the log changed or not
+/// ("stays" and "becomes" would differ in length too). The log is written `width` indexes wide,
+/// a `·` for each index it does not reach, so that every option of a question is as long as the
+/// others (a shorter log is otherwise a shorter option, and rarely the right one); `width` 0
+/// writes it as it is.
+fn append_text(o: &AppendOutcome, width: usize) -> String {
+    let reply = if o.0 { "success" } else { "failure" };
+    let log = if width == 0 {
+        show(&o.1)
+    } else {
+        let cells: Vec<String> = (0..width)
+            .map(|i| o.1.get(i).map_or("·".to_string(), u64::to_string))
+            .collect();
+        format!("[{}]", cells.join(", "))
+    };
+    format!("It replies {reply}; its log is then {log}")
 }
 
 fn append_draft(rng: &mut Rng) -> Option<Draft<AppendSituation, AppendOutcome>> {
@@ -703,10 +726,19 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
              steps 3-4)."
         )
     };
-    let right = Opt::new(model.clone(), append_text(&model, &log), right_why);
-    let wrong: Vec<Opt<AppendOutcome>> = append_mistakes(&s)
+    let mistakes = append_mistakes(&s);
+    let width = mistakes
+        .iter()
+        .map(|(o, _)| o.1.len())
+        .chain([model.1.len()])
+        .max()
+        .unwrap_or(0);
+    let right = Opt::new(model.clone(), append_text(&model, width), right_why);
+    // The prompt explains `·` only when an option can show one.
+    let padded = model.1.len() < width || mistakes.iter().any(|(o, _)| o.1.len() < width);
+    let wrong: Vec<Opt<AppendOutcome>> = mistakes
         .into_iter()
-        .map(|(o, why)| Opt::new(o.clone(), append_text(&o, &log), why))
+        .map(|(o, why)| Opt::new(o.clone(), append_text(&o, width), why))
         .collect();
     // Enough distinct wrong outcomes, or another situation of the same kind.
     let mut outs: Vec<&AppendOutcome> = wrong
@@ -740,11 +772,16 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
     let prompt = format!(
         "Raft. {LOGS}\n\nA follower has currentTerm {current_term} and log {}. It receives \
          AppendEntries(term {}, prevLogIndex {}, prevLogTerm {}, {entries}).{history}\n\nWhat \
-         does the follower reply, and what is its log afterwards?",
+         does the follower reply, and what is its log afterwards?{}",
         show(&log),
         request.term,
         request.prev_index,
-        request.prev_term
+        request.prev_term,
+        if padded {
+            " (In the options, · marks an index the log does not reach.)"
+        } else {
+            ""
+        }
     );
     let explanation = format!(
         "Raft, Figure 2 (AppendEntries RPC, receiver): 1. reply false if term < currentTerm; 2. \
@@ -753,7 +790,7 @@ fn append_case(rng: &mut Rng, case: usize) -> Option<Draft<AppendSituation, Appe
          and all that follow; 4. append any new entries not already in the log. Only a conflict \
          deletes: a delayed or duplicated request whose entries are already present leaves the \
          log as it is. Here the result is: {}.",
-        super::lower_first(&append_text(&model, &log))
+        super::lower_first(&append_text(&model, 0))
     );
     Some(Draft {
         situation: s,
@@ -985,13 +1022,13 @@ pub(crate) fn election_model(s: &ElectionSituation) -> Vec<ServerId> {
     sids(&winners(&lasts, &s.up))
 }
 
-fn winners_text(w: &[ServerId], up: usize) -> String {
-    match w.len() {
-        0 => "None of them can win".to_string(),
-        k if k == up && up > 1 => format!("Any of the {up} servers that are up"),
-        1 => format!("Only {}", w[0]),
-        _ => format!("Only {}", and_list(w)),
-    }
+/// Every server that is up, each with "could" or "can't" (two words of one length, so that every
+/// option of a question is equally long and its length says nothing about who wins).
+fn winners_text(w: &[ServerId], live: &[ServerId]) -> String {
+    live.iter()
+        .map(|s| format!("{s} {}", if w.contains(s) { "could" } else { "can't" }))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId>>> {
@@ -1098,7 +1135,7 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
         .collect();
     let right = Opt::new(
         model.clone(),
-        winners_text(&model, live.len()),
+        winners_text(&model, &sids(&live)),
         format!(
             "Right: a server votes only for a log at least as up to date as its own, and a \
              winner needs {q} of {n} votes: {}.",
@@ -1107,7 +1144,7 @@ fn election_draft(rng: &mut Rng) -> Option<Draft<ElectionSituation, Vec<ServerId
     );
     let wrong: Vec<Opt<Vec<ServerId>>> = wrong
         .into_iter()
-        .map(|(w, why)| Opt::new(w.clone(), winners_text(&w, live.len()), why))
+        .map(|(w, why)| Opt::new(w.clone(), winners_text(&w, &sids(&live)), why))
         .collect();
     let listed: Vec<String> = (0..n)
         .map(|i| {
