@@ -59,6 +59,8 @@ fn both(fixture: &str) -> (String, String) {
                 "6+3",
                 "--jobs",
                 jobs,
+                // Both runs really run: not the stored verdict of the first (or of a run before).
+                "--fresh",
             ],
         );
         let stdout = String::from_utf8(out.stdout).unwrap();
@@ -66,6 +68,11 @@ fn both(fixture: &str) -> (String, String) {
             stdout.starts_with('{'),
             "--jobs {jobs}: {stdout}{}",
             String::from_utf8_lossy(&out.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert!(
+            v.get("cached").is_none(),
+            "--jobs {jobs} came from the cache: {stdout}"
         );
         stdout
     };
