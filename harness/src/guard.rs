@@ -23,6 +23,14 @@ pub enum CallKind {
     Clone,
     Debug,
     Drop,
+    /// Multi-Paxos: `Leader::submit`.
+    Submit,
+    /// Multi-Paxos: `Leader::chosen`.
+    Chosen,
+    /// Multi-Paxos: `Leader::start`, `on_message`, `on_timeout`.
+    LeaderStart,
+    LeaderOnMessage,
+    LeaderOnTimeout,
 }
 
 impl CallKind {
@@ -40,6 +48,11 @@ impl CallKind {
             9 => Clone,
             10 => Debug,
             11 => Drop,
+            12 => Submit,
+            13 => Chosen,
+            14 => LeaderStart,
+            15 => LeaderOnMessage,
+            16 => LeaderOnTimeout,
             _ => return None,
         })
     }
@@ -58,6 +71,11 @@ impl CallKind {
             Clone => ("", "clone"),
             Debug => ("", "Debug"),
             Drop => ("", "drop"),
+            Submit => ("Leader", "submit"),
+            Chosen => ("Leader", "chosen"),
+            LeaderStart => ("Leader", "start"),
+            LeaderOnMessage => ("Leader", "on_message"),
+            LeaderOnTimeout => ("Leader", "on_timeout"),
         };
         if who.is_empty() {
             match self {

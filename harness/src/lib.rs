@@ -12,6 +12,8 @@ pub mod channel;
 pub mod explore;
 pub mod guard;
 pub mod hash;
+pub mod model;
+pub mod multi;
 pub mod nodes;
 pub mod probe;
 pub mod report;

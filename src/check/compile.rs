@@ -72,9 +72,10 @@ impl BuildDirs {
         self.target.join("release").join(&self.package)
     }
 
-    fn ours(&self) -> [PathBuf; 3] {
+    fn ours(&self) -> [PathBuf; 4] {
         [
             self.root.join("paxos-api/Cargo.toml"),
+            self.root.join("multipaxos-api/Cargo.toml"),
             self.root.join("harness/Cargo.toml"),
             self.runner_dir.join("Cargo.toml"),
         ]
@@ -246,14 +247,19 @@ pub fn prepare(cache: &Path, ws: &Path, ex: &Exercise) -> Result<BuildDirs> {
     let mut written: Vec<(PathBuf, String)> = Vec::new();
     let mut owned = Vec::new();
 
-    let api = root.join("paxos-api");
-    let api_files: Vec<(PathBuf, String)> = EXERCISE_FILES
-        .iter()
-        .filter_map(|(rel, text)| {
-            rel.strip_prefix("paxos-api/")
-                .map(|r| (PathBuf::from(r), text.to_string()))
-        })
-        .collect();
+    // The contracts: paxos-api, and multipaxos-api (which depends on it by `../paxos-api`).
+    let contract = |name: &str| -> (PathBuf, Vec<(PathBuf, String)>) {
+        let files = EXERCISE_FILES
+            .iter()
+            .filter_map(|(rel, text)| {
+                rel.strip_prefix(&format!("{name}/"))
+                    .map(|r| (PathBuf::from(r), text.to_string()))
+            })
+            .collect();
+        (root.join(name), files)
+    };
+    let (api, api_files) = contract("paxos-api");
+    let (multi_api, multi_api_files) = contract("multipaxos-api");
     let harness = root.join("harness");
     let mut harness_files: Vec<(PathBuf, String)> = HARNESS_FILES
         .iter()
@@ -262,8 +268,9 @@ pub fn prepare(cache: &Path, ws: &Path, ex: &Exercise) -> Result<BuildDirs> {
     harness_files.push((
         PathBuf::from("Cargo.toml"),
         format!(
-            "[package]\nname = \"paxos-harness\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\npaxos-api = {{ path = {} }}\n",
-            toml_str(&format!("{root_text}/paxos-api"))
+            "[package]\nname = \"paxos-harness\"\nversion = \"0.1.0\"\nedition = \"2021\"\npublish = false\n\n[dependencies]\npaxos-api = {{ path = {} }}\nmultipaxos-api = {{ path = {} }}\n",
+            toml_str(&format!("{root_text}/paxos-api")),
+            toml_str(&format!("{root_text}/multipaxos-api"))
         ),
     ));
     let package = format!("paxos-runner-{}-{}", ex.name, short_hash(ws_text));
@@ -300,6 +307,7 @@ pub fn prepare(cache: &Path, ws: &Path, ex: &Exercise) -> Result<BuildDirs> {
     ];
     for (dir, files, extra_keep) in [
         (&api, api_files, vec![]),
+        (&multi_api, multi_api_files, vec![]),
         (&harness, harness_files, vec![]),
         (&runner_dir, runner_files, vec![PathBuf::from("Cargo.lock")]),
     ] {

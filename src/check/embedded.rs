@@ -28,7 +28,7 @@ pub fn harness_fingerprint() -> u64 {
     for (path, text) in HARNESS_FILES.iter().chain(
         EXERCISE_FILES
             .iter()
-            .filter(|(p, _)| p.starts_with("paxos-api/")),
+            .filter(|(p, _)| p.starts_with("paxos-api/") || p.starts_with("multipaxos-api/")),
     ) {
         h = fnv1a(h, path.bytes().chain([0]).chain(text.bytes()).chain([0]));
     }
