@@ -8,10 +8,13 @@
 //!    passing check after a one-line edit, a bare `cargo build --release` of the learner's crate
 //!    after the same edit, and whether `--jobs 1` and `--jobs 2` give the same JSON. With
 //!    `PAXOS_BENCH_BASE=/path/to/an/older/paxos-tutor` the older binary's checks run in turn with
-//!    this one's (A B A B) and the passing check's ratio is printed pair by pair.
+//!    this one's (A B A B) and the passing check's ratio is printed pair by pair;
+//! 4. the Multi-Paxos world (issue #14) on the generic explorers: random schedules per second and
+//!    unique states per second of its breadth-first search (`benches/support/multi.rs`; depth
+//!    with `PAXOS_BENCH_MULTI_DEPTH`).
 //!
 //! Run: `cargo bench --bench check` (part 3 needs cargo on the PATH; skip it with
-//! `PAXOS_BENCH_NO_CLI=1`; one part alone with `PAXOS_BENCH_ONLY=random|exhaustive|cli`; a
+//! `PAXOS_BENCH_NO_CLI=1`; one part alone with `PAXOS_BENCH_ONLY=random|exhaustive|cli|multi`; a
 //! shallower exhaustive part, for callgrind, with `PAXOS_BENCH_DEPTH=7`; more rounds of part 3 with
 //! `PAXOS_BENCH_ROUNDS=5`). Wall-clock and CPU seconds are both printed: on a busy machine the
 //! CPU figure is the one that measures the harness, and wall-clock figures are noisy.
@@ -315,11 +318,14 @@ fn cli_figures() {
     let _ = std::fs::remove_dir_all(&tmp);
 }
 
+#[path = "support/multi.rs"]
+mod multi;
+
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         return;
     }
-    // `PAXOS_BENCH_ONLY=random|exhaustive|cli` runs one part.
+    // `PAXOS_BENCH_ONLY=random|exhaustive|cli|multi` runs one part.
     let only = std::env::var("PAXOS_BENCH_ONLY").ok();
     let part = |p: &str| only.as_deref().is_none_or(|o| o == p);
     if part("random") {
@@ -330,5 +336,8 @@ fn main() {
     }
     if part("cli") && std::env::var_os("PAXOS_BENCH_NO_CLI").is_none() {
         cli_figures();
+    }
+    if part("multi") {
+        multi::figures(cpu_seconds);
     }
 }

@@ -20,6 +20,7 @@
 
 pub mod nodes;
 pub mod trace;
+pub mod traces;
 
 use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};

@@ -15,7 +15,7 @@
 
 use super::{message_kind, message_slot, Step, World};
 use crate::model::Model;
-use crate::world::{acceptor_id, node_name, proposer_id};
+use crate::world::node_name;
 
 /// One line of a trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -174,11 +174,31 @@ impl Selector {
     }
 }
 
-/// The concrete steps of a trace on a fresh world of `w`'s setup, and the failure it ends in.
-pub fn run(w: &World, t: &Trace) -> (Vec<Step>, Result<(), crate::model::Failure>) {
+/// What a trace did: the concrete steps, the selectors that matched no enabled step (by line of
+/// the trace's steps), and the failure it ended in.
+pub struct Ran {
+    pub steps: Vec<Step>,
+    pub skipped: Vec<usize>,
+    pub result: Result<(), crate::model::Failure>,
+}
+
+/// Run trace `t` from world `w` (its calm phase included).
+pub fn run(w: &World, t: &Trace) -> Ran {
+    let (steps, skipped, result) = run_inner(w, t);
+    Ran {
+        steps,
+        skipped,
+        result,
+    }
+}
+
+type Inner = (Vec<Step>, Vec<usize>, Result<(), crate::model::Failure>);
+
+fn run_inner(w: &World, t: &Trace) -> Inner {
     let mut w = w.clone();
     let mut taken = Vec::new();
-    for sel in &t.steps {
+    let mut skipped = Vec::new();
+    for (i, sel) in t.steps.iter().enumerate() {
         if *sel == Selector::DeliverAll {
             let mut n = 0;
             while let Some(e) = w
@@ -189,7 +209,7 @@ pub fn run(w: &World, t: &Trace) -> (Vec<Step>, Result<(), crate::model::Failure
                 let s = Step::Deliver(e.clone());
                 taken.push(s.clone());
                 if let Err(f) = w.apply(&s) {
-                    return (taken, Err(f));
+                    return (taken, skipped, Err(f));
                 }
                 n += 1;
                 if n > 10_000 {
@@ -198,26 +218,29 @@ pub fn run(w: &World, t: &Trace) -> (Vec<Step>, Result<(), crate::model::Failure
             }
             continue;
         }
-        if let Some(s) = sel.resolve(&w) {
-            taken.push(s.clone());
-            if let Err(f) = w.apply(&s) {
-                return (taken, Err(f));
+        match sel.resolve(&w) {
+            Some(s) => {
+                taken.push(s.clone());
+                if let Err(f) = w.apply(&s) {
+                    return (taken, skipped, Err(f));
+                }
             }
+            None => skipped.push(i),
         }
     }
     if let Some(p) = t.calm {
         if w.calm_candidates().contains(&p) {
             let r = w.calm(p, &mut taken);
-            return (taken, r);
+            return (taken, skipped, r);
         }
     }
-    (taken, Ok(()))
+    (taken, skipped, Ok(()))
 }
 
-/// The names of the nodes a trace's selectors may use (for messages).
-pub fn node(a_or_p: char, i: usize) -> String {
-    match a_or_p {
-        'A' => node_name(acceptor_id(i)),
-        _ => node_name(proposer_id(i)),
-    }
+/// The library of named traces.
+pub fn library() -> Vec<Trace> {
+    super::traces::LIBRARY
+        .iter()
+        .map(|(name, text)| parse(name, text).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
 }

@@ -1,0 +1,126 @@
+//! The Multi-Paxos traces: every one parses, passes with the reference acceptor and leader, and
+//! every one of its selectors matches a step (so each trace does what its description says).
+
+use paxos_harness::multi::nodes::Impls;
+use paxos_harness::multi::{trace, Setup, World};
+
+#[test]
+fn every_trace_passes_with_the_reference_and_every_step_matches() {
+    let lib = trace::library();
+    assert!(lib.len() >= 15, "{} traces", lib.len());
+    for t in &lib {
+        let w = World::new(Setup::new(Impls::reference(), t.acceptors, t.ops.clone())).unwrap();
+        let ran = trace::run(&w, t);
+        let steps: Vec<String> = ran.steps.iter().map(|s| s.describe()).collect();
+        assert!(
+            ran.result.is_ok(),
+            "{}: {:?}\n{}",
+            t.name,
+            ran.result,
+            steps.join("\n")
+        );
+        assert!(
+            ran.skipped.is_empty(),
+            "{}: selectors {:?} matched no step\n{}",
+            t.name,
+            ran.skipped.iter().map(|i| &t.steps[*i]).collect::<Vec<_>>(),
+            steps.join("\n")
+        );
+        assert!(!t.description.is_empty() && t.calm.is_some(), "{}", t.name);
+    }
+}
+
+#[test]
+fn trace_errors_name_the_line() {
+    let e = trace::parse("t", "ops P1 x1\nsubmit Q1\n").unwrap_err();
+    assert!(e.starts_with("t:2:"), "{e}");
+    let e = trace::parse("t", "ops P1 x1\ndeliver Accept s P1->A1\n").unwrap_err();
+    assert!(e.contains("bad slot"), "{e}");
+    let e = trace::parse("t", "ops P1 x1\ncalm P1\nsubmit P1\n").unwrap_err();
+    assert!(e.contains("last step"), "{e}");
+}
+
+mod bugs {
+    use multipaxos_api::{Acceptor, Ballot, Command, Disk, Leader, Message, NodeId, Outbox, Slot};
+    use paxos_harness::multi::nodes::{RefAcceptor, RefLeader};
+    use std::collections::BTreeMap;
+
+    /// Runs phase 1 again before every command (the steady state is lost).
+    #[derive(Clone, Debug)]
+    pub struct PrepareEveryCommand(RefLeader);
+
+    impl Leader for PrepareEveryCommand {
+        fn start(id: NodeId, acceptors: &[NodeId]) -> Self {
+            PrepareEveryCommand(RefLeader::start(id, acceptors))
+        }
+        fn submit(&mut self, op: String, out: &mut Outbox) {
+            self.0.on_timeout(out);
+            self.0.submit(op, out)
+        }
+        fn on_message(&mut self, from: NodeId, m: Message, out: &mut Outbox) {
+            self.0.on_message(from, m, out)
+        }
+        fn on_timeout(&mut self, out: &mut Outbox) {
+            self.0.on_timeout(out)
+        }
+        fn chosen(&self) -> BTreeMap<Slot, Command> {
+            self.0.chosen()
+        }
+    }
+
+    /// Forgets everything on a restart (its disk is ignored).
+    #[derive(Clone, Debug)]
+    pub struct Amnesiac(RefAcceptor);
+
+    impl Acceptor for Amnesiac {
+        fn start(id: NodeId, _disk: &Disk) -> Self {
+            Amnesiac(RefAcceptor::start(id, &Disk::new()))
+        }
+        fn on_prepare(&mut self, b: Ballot, first: Slot, disk: &mut Disk) -> Option<Message> {
+            self.0.on_prepare(b, first, disk)
+        }
+        fn on_accept(
+            &mut self,
+            b: Ballot,
+            s: Slot,
+            c: Command,
+            disk: &mut Disk,
+        ) -> Option<Message> {
+            self.0.on_accept(b, s, c, disk)
+        }
+    }
+}
+
+/// The traces catch what they are about: a leader that prepares before every command fails the
+/// steady-state trace with `steady-state`; an acceptor that forgets its disk fails the restart
+/// traces with `conformance` (its promise hides what it accepted, or it accepts below its promise).
+#[test]
+fn traces_catch_the_bugs_they_are_about() {
+    use paxos_harness::model::Failure;
+    use paxos_harness::multi::nodes::{acceptor_ctor, leader_ctor};
+    let by_name = |n: &str| trace::library().into_iter().find(|t| t.name == n).unwrap();
+    let fails = |impls: Impls, name: &str| -> (&'static str, &'static str) {
+        let t = by_name(name);
+        let w = World::new(Setup::new(impls, t.acceptors, t.ops.clone())).unwrap();
+        match trace::run(&w, &t).result {
+            Err(Failure::Violation(v)) => (v.property, v.code),
+            other => panic!("{name}: {other:?}"),
+        }
+    };
+    let mut leader = Impls::reference();
+    leader.leader = leader_ctor::<bugs::PrepareEveryCommand>();
+    assert_eq!(
+        fails(leader, "02-steady-state-one-round-trip"),
+        ("steady-state", "prepare-in-steady-state")
+    );
+    let mut acceptor = Impls::reference();
+    acceptor.acceptor = acceptor_ctor::<bugs::Amnesiac>();
+    assert_eq!(
+        fails(acceptor, "06-acceptor-restart-keeps-slots"),
+        ("conformance", "promise-hides-accepted")
+    );
+    assert_eq!(
+        fails(acceptor, "11-restart-keeps-promise"),
+        ("conformance", "accept-below-promise")
+    );
+}
