@@ -229,6 +229,11 @@ impl Hash for AccGhost {
     }
 }
 
+/// A proposal in one slot: the ballot and the command.
+pub type Proposal = (Ballot, Command);
+/// What one promise reported: the `first` slot it covers, and the proposal per slot.
+pub type PromiseReport = (Slot, BTreeMap<Slot, Proposal>);
+
 /// What the harness knows of one leader.
 #[derive(Clone, Debug, Default, Hash)]
 pub struct LeadGhost {
@@ -237,7 +242,7 @@ pub struct LeadGhost {
     /// The highest ballot it sent a Prepare for.
     pub max_prepare: Option<Ballot>,
     /// Promises delivered to it: ballot -> acceptor index -> (first, reports by slot).
-    pub promises: BTreeMap<Ballot, BTreeMap<usize, (Slot, BTreeMap<Slot, (Ballot, Command)>)>>,
+    pub promises: BTreeMap<Ballot, BTreeMap<usize, PromiseReport>>,
     /// Accepts it sent: (ballot, slot) -> command.
     pub accepts: BTreeMap<(Ballot, Slot), Command>,
     /// The ballot it leads at: phase 1 finished for it, no Nack and no timeout since.
@@ -954,7 +959,7 @@ fn command_allowed(
     submitted: &[String],
     quorum: usize,
 ) -> bool {
-    let count = |pred: &dyn Fn(Option<&(Ballot, Command)>) -> bool| {
+    let count = |pred: &dyn Fn(Option<&Proposal>) -> bool| {
         covering.iter().filter(|(_, r)| pred(*r)).count()
     };
     let fresh = match command {
