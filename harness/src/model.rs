@@ -95,6 +95,10 @@ pub trait Model: Clone {
     /// What the calm phase from this state does depends only on this (and `p`): states with the
     /// same key need one calm phase.
     fn calm_key(&self, p: usize) -> u64;
+    /// This world, ready for a search (e.g. keeping per-node hashes up to date from now on).
+    fn searching(&self) -> Result<Self, Failure> {
+        Ok(self.clone())
+    }
 }
 
 /// A failing schedule.
@@ -326,6 +330,21 @@ pub struct Searched {
 /// in steps before the calm phase, then in calm steps).
 pub fn bfs<M: Model>(init: &M, bounds: Bounds) -> (Searched, Option<Found<M::Step>>) {
     let mut searched = Searched::default();
+    let init = &match init.searching() {
+        Ok(w) => w,
+        Err(failure) => {
+            return (
+                searched,
+                Some(Found {
+                    steps: Vec::new(),
+                    calm: None,
+                    calm_steps: Vec::new(),
+                    failure,
+                    by: "exhaustive search".into(),
+                }),
+            )
+        }
+    };
     let key = |w: &M, b: &Budget| {
         let mut h = w.state_hash();
         for x in b {

@@ -29,7 +29,7 @@ use std::rc::Rc;
 use multipaxos_api::{AcceptorRecord, Ballot, Command, Disk, Message, NodeId, Outbox, Slot};
 
 use crate::guard::{self, CallKind};
-use crate::hash::{hash_debug, hash_of, StableHasher};
+use crate::hash::{hash_debug, hash_of, Hashed, StableHasher};
 use crate::model::{violation, Failure, Fault, Model};
 use crate::world::{acceptor_id, node_name, proposer_id};
 use nodes::{AcceptorDyn, Impls, LeaderDyn};
@@ -253,15 +253,16 @@ pub struct LeadGhost {
     pub learned: BTreeMap<Slot, Command>,
 }
 
-/// The ghost state.
+/// The ghost state. Each part is shared between the worlds of a search until a step changes it
+/// (`Rc::make_mut`), and keeps its hash until then ([`Hashed`]).
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Ghost {
-    pub acc: Vec<AccGhost>,
-    pub lead: Vec<LeadGhost>,
+    pub acc: Vec<Rc<Hashed<AccGhost>>>,
+    pub lead: Vec<Rc<Hashed<LeadGhost>>>,
     /// (slot, ballot) -> (command, bitmask of acceptors that accepted it).
-    pub votes: BTreeMap<(Slot, Ballot), (Command, u32)>,
+    pub votes: Rc<Hashed<BTreeMap<(Slot, Ballot), (Command, u32)>>>,
     /// The command chosen in each slot, with the ballot it was first chosen at.
-    pub chosen: BTreeMap<Slot, (Ballot, Command)>,
+    pub chosen: Rc<Hashed<BTreeMap<Slot, (Ballot, Command)>>>,
 }
 
 /// The Multi-Paxos world.
@@ -276,6 +277,12 @@ pub struct World {
     /// The order-insensitive hash of the network (a sum of its envelopes' hashes).
     net_sum: u64,
     pub ghost: Ghost,
+    /// Each acceptor's hash (its `Debug` text and its disk) and each leader's, kept up to date
+    /// after every call into it: the state hash reads them instead of formatting every node.
+    acc_h: Vec<u64>,
+    lead_h: Vec<u64>,
+    /// Keep `acc_h` and `lead_h` up to date (a search); random schedules and traces never hash.
+    hashing: bool,
 }
 
 fn env_hash(e: &Env) -> u64 {
@@ -325,11 +332,13 @@ impl World {
             leaders.push(Some(node));
         }
         let ghost = Ghost {
-            acc: vec![AccGhost::default(); n],
-            lead: vec![LeadGhost::default(); setup.leaders()],
+            acc: vec![Rc::new(Hashed::new(AccGhost::default())); n],
+            lead: vec![Rc::new(Hashed::new(LeadGhost::default())); setup.leaders()],
             ..Ghost::default()
         };
         Ok(World {
+            acc_h: vec![0; setup.acceptors],
+            lead_h: vec![0; setup.leaders()],
             setup,
             acceptors,
             disks,
@@ -337,7 +346,48 @@ impl World {
             network: Vec::new(),
             net_sum: 0,
             ghost,
+            hashing: false,
         })
+    }
+
+    /// This world, hashing its nodes from now on (what a search needs).
+    pub fn hashing(&self) -> Result<World, Failure> {
+        let mut w = self.clone();
+        w.hashing = true;
+        for a in 0..w.setup.acceptors {
+            w.rehash_acc(a)?;
+        }
+        for p in 0..w.setup.leaders() {
+            w.rehash_lead(p)?;
+        }
+        Ok(w)
+    }
+
+    /// Acceptor a's hash, after a call into it, a crash or a restart.
+    fn rehash_acc(&mut self, a: usize) -> Result<(), Failure> {
+        if !self.hashing {
+            return Ok(());
+        }
+        let id = acceptor_id(a);
+        let node = match &self.acceptors[a] {
+            Some(n) => guard::call(CallKind::Debug, id.0, || hash_debug(&**n))?,
+            None => 0,
+        };
+        self.acc_h[a] = node.rotate_left(17) ^ hash_of(&self.disks[a].load());
+        Ok(())
+    }
+
+    /// Leader p's hash, after a call into it or its stop.
+    fn rehash_lead(&mut self, p: usize) -> Result<(), Failure> {
+        if !self.hashing {
+            return Ok(());
+        }
+        let id = proposer_id(p);
+        self.lead_h[p] = match &self.leaders[p] {
+            Some(n) => guard::call(CallKind::Debug, id.0, || hash_debug(&**n))?,
+            None => 1,
+        };
+        Ok(())
     }
 
     fn leader_index(&self, id: NodeId) -> Option<usize> {
@@ -428,6 +478,7 @@ impl World {
             }
             _ => return Ok(()),
         };
+        self.rehash_acc(a)?;
         let Some(reply) = reply else { return Ok(()) };
         self.check_acceptor_reply(a, &e.msg, &reply, &who)?;
         self.enqueue(Env {
@@ -447,7 +498,7 @@ impl World {
         who: &str,
     ) -> Result<(), Failure> {
         let quorum = self.setup.quorum();
-        let g = &mut self.ghost.acc[a];
+        let g = Rc::make_mut(&mut self.ghost.acc[a]);
         let restarted = if g.restarts > 0 {
             format!(" ({who} restarted {} time(s) before this)", g.restarts)
         } else {
@@ -530,9 +581,7 @@ impl World {
                     *e = (*ballot, command.clone());
                 }
                 // The vote, and whether it chose something.
-                let v = self
-                    .ghost
-                    .votes
+                let v = Rc::make_mut(&mut self.ghost.votes)
                     .entry((*slot, *ballot))
                     .or_insert((command.clone(), 0));
                 if v.0 != *command {
@@ -575,7 +624,7 @@ impl World {
                 ));
             }
         }
-        self.ghost.chosen.insert(slot, (ballot, command));
+        Rc::make_mut(&mut self.ghost.chosen).insert(slot, (ballot, command));
         Ok(())
     }
 
@@ -584,7 +633,7 @@ impl World {
             return Ok(());
         };
         // The ghost first: what the leader now knows.
-        let g = &mut self.ghost.lead[p];
+        let g = Rc::make_mut(&mut self.ghost.lead[p]);
         let promised_before = match &e.msg {
             Message::Promise { ballot, .. } => g.promises.get(ballot).map_or(0, |m| m.len()),
             _ => 0,
@@ -626,10 +675,11 @@ impl World {
         guard::call(CallKind::LeaderOnMessage, id.0, || {
             node.on_message(from, msg, &mut out)
         })?;
+        self.rehash_lead(p)?;
         let sent = out.drain();
         self.leader_sent(p, &sent, "on_message")?;
         // Phase 1 finished for its current ballot?
-        let g = &mut self.ghost.lead[p];
+        let g = Rc::make_mut(&mut self.ghost.lead[p]);
         if let (Message::Promise { ballot, .. }, Some(cur)) = (&e.msg, g.max_prepare) {
             let q = self.setup.quorum();
             if *ballot == cur
@@ -666,7 +716,7 @@ impl World {
                     ),
                 ));
             }
-            let g = &mut self.ghost.lead[p];
+            let g = Rc::make_mut(&mut self.ghost.lead[p]);
             match m {
                 Message::Prepare { ballot, .. } => {
                     if ballot.proposer != id {
@@ -812,13 +862,15 @@ impl World {
                 ));
             }
         }
-        self.ghost.lead[p].learned = log;
+        if self.ghost.lead[p].learned != log {
+            Rc::make_mut(&mut self.ghost.lead[p]).learned = log;
+        }
         Ok(())
     }
 
     fn timeout(&mut self, p: usize) -> Result<(), Failure> {
         let id = proposer_id(p);
-        self.ghost.lead[p].steady = None;
+        Rc::make_mut(&mut self.ghost.lead[p]).steady = None;
         let Some(node) = self.leaders[p].as_mut() else {
             return Ok(());
         };
@@ -827,6 +879,7 @@ impl World {
         guard::call(CallKind::LeaderOnTimeout, id.0, || {
             node.on_timeout(&mut out)
         })?;
+        self.rehash_lead(p)?;
         let sent = out.drain();
         self.leader_sent(p, &sent, "on_timeout")?;
         self.check_learned(p)
@@ -836,7 +889,7 @@ impl World {
         let id = proposer_id(p);
         let k = self.ghost.lead[p].submitted;
         let op = self.setup.ops[p][k].clone();
-        self.ghost.lead[p].submitted += 1;
+        Rc::make_mut(&mut self.ghost.lead[p]).submitted += 1;
         let Some(node) = self.leaders[p].as_mut() else {
             return Ok(());
         };
@@ -844,6 +897,7 @@ impl World {
         let mut out = Outbox::new();
         let arg = op.clone();
         guard::call(CallKind::Submit, id.0, || node.submit(arg, &mut out))?;
+        self.rehash_lead(p)?;
         let sent = out.drain();
         let steady = self.ghost.lead[p].steady;
         self.leader_sent(p, &sent, "submit")?;
@@ -868,8 +922,8 @@ impl World {
         let disk = &self.disks[a];
         let node = guard::call(CallKind::AcceptorStart, id.0, || f(id, disk))?;
         self.acceptors[a] = Some(node);
-        self.ghost.acc[a].restarts += 1;
-        Ok(())
+        Rc::make_mut(&mut self.ghost.acc[a]).restarts += 1;
+        self.rehash_acc(a)
     }
 
     /// Leader p's goal in a calm phase; `Err` says what is missing.
@@ -933,19 +987,8 @@ impl World {
     }
 
     fn nodes_hash(&self, h: &mut StableHasher) {
-        for (a, n) in self.acceptors.iter().enumerate() {
-            match n {
-                Some(n) => hash_debug(&**n).hash(h),
-                None => 0u64.hash(h),
-            }
-            self.disks[a].load().hash(h);
-        }
-        for n in &self.leaders {
-            match n {
-                Some(n) => hash_debug(&**n).hash(h),
-                None => 1u64.hash(h),
-            }
-        }
+        self.acc_h.hash(h);
+        self.lead_h.hash(h);
         self.ghost.hash(h);
     }
 }
@@ -1053,12 +1096,13 @@ impl Model for World {
             }
             Step::Crash(a) => {
                 self.acceptors[*a] = None;
-                Ok(())
+                self.rehash_acc(*a)
             }
             Step::Restart(a) => self.restart(*a),
             Step::Timeout(p) => self.timeout(*p),
             Step::Stop(p) => {
                 self.leaders[*p] = None;
+                self.rehash_lead(*p)?;
                 let id = proposer_id(*p);
                 let mut sum = self.net_sum;
                 self.network.retain(|e| {
@@ -1083,6 +1127,7 @@ impl Model for World {
                 for q in 0..self.setup.leaders() {
                     if q != *p {
                         self.leaders[q] = None;
+                        self.rehash_lead(q)?;
                     }
                 }
                 Ok(())
@@ -1159,6 +1204,10 @@ impl Model for World {
             taken.push(s.clone());
             self.apply(&s)?;
         }
+    }
+
+    fn searching(&self) -> Result<World, Failure> {
+        self.hashing()
     }
 
     fn calm_key(&self, p: usize) -> u64 {
