@@ -18,6 +18,7 @@
 //!   the highest chosen one (holes filled), and every command submitted to it is chosen, within
 //!   [`CALM_TIMEOUTS`] timeouts.
 
+pub mod check;
 pub mod nodes;
 pub mod trace;
 pub mod traces;
@@ -172,6 +173,7 @@ impl Step {
 }
 
 /// A world's fixed parameters.
+#[derive(Debug)]
 pub struct Setup {
     pub impls: Impls,
     pub acceptors: usize,

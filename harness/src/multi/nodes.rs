@@ -90,6 +90,15 @@ pub struct Impls {
     pub learner_leader: bool,
 }
 
+impl std::fmt::Debug for Impls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Impls")
+            .field("learner_acceptor", &self.learner_acceptor)
+            .field("learner_leader", &self.learner_leader)
+            .finish()
+    }
+}
+
 impl Impls {
     /// The reference acceptor and leader.
     pub fn reference() -> Impls {

@@ -1,5 +1,5 @@
-//! The Multi-Paxos traces: every one parses, passes with the reference acceptor and leader, and
-//! every one of its selectors matches a step (so each trace does what its description says).
+//! The Multi-Paxos world on the generic explorers: the named traces, kept hashes, the reference
+//! through random schedules and the search, and the whole check in both directions.
 
 use paxos_harness::multi::nodes::Impls;
 use paxos_harness::multi::{trace, Setup, World};
@@ -123,4 +123,119 @@ fn traces_catch_the_bugs_they_are_about() {
         fails(acceptor, "11-restart-keeps-promise"),
         ("conformance", "accept-below-promise")
     );
+}
+
+#[test]
+fn the_reference_passes_random_schedules_and_the_search() {
+    use paxos_harness::model::{self, Bounds, Weights};
+    use paxos_harness::rng::Rng;
+    let w = World::new(Setup::standard(Impls::reference(), 3, 2, 2)).unwrap();
+    let mut rng = Rng::new(7);
+    for i in 0..2000 {
+        let f = model::random_schedule(&w, &mut rng, 40, Weights::DEFAULT, format!("#{i}"));
+        assert!(f.is_none(), "{f:?}");
+    }
+    let (s, f) = model::bfs(
+        &w,
+        Bounds {
+            depth: 7,
+            budget: [1, 1, 1, 1, 1, 0],
+            max_states: 2_000_000,
+            liveness: true,
+        },
+    );
+    assert!(f.is_none(), "{f:?}");
+    assert!(
+        s.complete && s.depth_done == 7 && s.calm_phases > 0,
+        "{s:?}"
+    );
+}
+
+#[test]
+fn kept_hashes_equal_hashes_from_scratch() {
+    use paxos_harness::model::Model;
+    use paxos_harness::rng::Rng;
+    let w0 = World::new(Setup::standard(Impls::reference(), 3, 2, 2))
+        .unwrap()
+        .hashing()
+        .unwrap();
+    let mut rng = Rng::new(3);
+    for _ in 0..300 {
+        let mut w = w0.clone();
+        let mut hist = vec![];
+        for _ in 0..40 {
+            let st = w.steps();
+            let s = st[rng.below(st.len())].clone();
+            hist.push(s.describe());
+            if w.apply(&s).is_err() {
+                break;
+            }
+            let fresh = w.hashing().unwrap();
+            assert_eq!(
+                w.state_hash(),
+                fresh.state_hash(),
+                "after\n{}",
+                hist.join("\n")
+            );
+        }
+    }
+}
+
+/// The whole check: the reference passes; each bug fails with its property, through a trace, and
+/// the counterexample is proven shortest by the search after shrinking.
+#[test]
+fn the_whole_check_in_both_directions() {
+    use paxos_harness::model::Failure;
+    use paxos_harness::multi::check::{check, Options, Outcome};
+    use paxos_harness::multi::nodes::{acceptor_ctor, leader_ctor};
+    let o = Options {
+        schedules: 300,
+        ..Options::default()
+    };
+    let mut small = o.clone();
+    small.searches[0].depth = 6;
+    let c = check(Impls::reference(), &small);
+    assert!(matches!(c.outcome, Outcome::Pass), "{:?}", c.outcome);
+    assert_eq!((c.traces, c.random), (trace::library().len() as u64, 300));
+    assert!(c.searched[0].1.complete);
+
+    let mut leader = Impls::reference();
+    leader.leader = leader_ctor::<bugs::PrepareEveryCommand>();
+    let mut acceptor = Impls::reference();
+    acceptor.acceptor = acceptor_ctor::<bugs::Amnesiac>();
+    // The amnesiac breaks the acceptor's rules in more than one way after a restart; the
+    // shortest schedule decides which comes first.
+    let forgetting: &[&str] = &[
+        "promise-lower",
+        "promise-hides-accepted",
+        "accept-below-promise",
+    ];
+    for (impls, property, codes) in [
+        (leader, "steady-state", &["prepare-in-steady-state"][..]),
+        (acceptor, "conformance", forgetting),
+    ] {
+        let c = check(impls, &o);
+        let Outcome::Fail(f) = c.outcome else {
+            panic!("{property}: {:?}", c.outcome)
+        };
+        let steps: Vec<String> = f.found.steps.iter().map(|s| s.describe()).collect();
+        match &f.found.failure {
+            Failure::Violation(v) => {
+                assert_eq!(v.property, property);
+                assert!(codes.contains(&v.code), "{}", v.code);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(f.found.by.starts_with("trace "), "{}", f.found.by);
+        assert!(
+            f.shortest.is_some(),
+            "{property}: not proven shortest\n{}",
+            steps.join("\n")
+        );
+        eprintln!(
+            "{property}: {} steps\n  {}",
+            f.found.len(),
+            steps.join("\n  ")
+        );
+    }
 }
