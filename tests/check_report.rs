@@ -194,20 +194,32 @@ fn every_verdict_at_60_and_100_columns() {
             "        let unused_one = 1;\n        let unused_two = 2;\n        let unused_three = 3;\n        if let Some(p) = self.record.promised.filter(|p| ballot < *p) {\n            return Some(Message::Nack { ballot, promised: p });\n        }\n        self.record.promised = Some(ballot);\n        disk.save",
         );
     l.write(&warned);
-    let text = l.report(60, &[]);
-    assert_fits(&text, 60, None);
-    let warnings = text
-        .split("Warnings:")
-        .nth(1)
-        .and_then(|w| w.split("\nNext:").next())
-        .unwrap_or_else(|| panic!("no warnings in {text}"));
-    insta::assert_snapshot!("pass_warnings_60", warnings);
-    assert!(warnings.contains("3 compiler warnings"), "{warnings}");
-    assert!(
-        warnings.contains("unused variable: `unused_one`"),
-        "{warnings}"
-    );
-    assert!(!warnings.contains("unused_three"), "{warnings}");
+    for width in [60, 100] {
+        let text = l.report(width, &[]);
+        assert_fits(&text, width, None);
+        let warnings = text
+            .split("Warnings:")
+            .nth(1)
+            .and_then(|w| w.split("\nNext:").next())
+            .unwrap_or_else(|| panic!("no warnings in {text}"));
+        insta::assert_snapshot!(format!("pass_warnings_{width}"), warnings);
+        assert!(warnings.contains("3 compiler warnings"), "{warnings}");
+        assert!(
+            warnings.contains("unused variable: `unused_one`"),
+            "{warnings}"
+        );
+        assert!(!warnings.contains("unused_three"), "{warnings}");
+        // Where they are, relative to the workspace (the compiler named the absolute path).
+        assert!(!warnings.contains("[WS]"), "{warnings}");
+        assert!(
+            warnings
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains("`unused_one` (acceptor/src/lib.rs:15:13)"),
+            "{warnings}"
+        );
+    }
 }
 
 #[test]
