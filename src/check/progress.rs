@@ -4,7 +4,13 @@
 //! - Without a terminal: one plain line per phase, when the phase starts.
 //! - `--quiet` (and `--format json`, read by programs): nothing.
 //!
-//! The text is built by pure functions ([`Plan`], [`fit`]); [`Reporter`] only draws it.
+//! Once the traces and random schedules have all passed while the proof still runs, their verdict
+//! goes to stdout ([`Interim`]): on a terminal above the spinner, erased when the run ends so the
+//! report takes its place; for `watch` without a terminal, as a line before the report; never in
+//! JSON or in the output of a plain `check` read by a program.
+//!
+//! The text is built by pure functions ([`Plan`], [`fit`], `render::fast_phases`); [`Reporter`]
+//! only draws it.
 
 use std::io::Write as _;
 use std::time::Duration;

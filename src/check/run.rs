@@ -256,7 +256,11 @@ pub enum Event<'a> {
 
 /// The fast units' result once every one of them finished, none ended the check and the
 /// result is not settled yet (a search unit is still to finish); `None` otherwise.
-fn fast_phases(units: &[Unit], ends: &[Option<UnitEnd>], order: &runner::Order) -> Option<FastPhases> {
+fn fast_phases(
+    units: &[Unit],
+    ends: &[Option<UnitEnd>],
+    order: &runner::Order,
+) -> Option<FastPhases> {
     let mut fast = FastPhases {
         traces: 0,
         random: 0,
@@ -771,11 +775,13 @@ mod tests {
             })
         );
         // A fast unit that ends the check: its report is the verdict, nothing before it.
-        let mut failed = UnitReport::default();
-        failed.end = Some(runner::End {
-            verdict: "fail".into(),
-            tail: String::new(),
-        });
+        let failed = UnitReport {
+            end: Some(runner::End {
+                verdict: "fail".into(),
+                tail: String::new(),
+            }),
+            ..UnitReport::default()
+        };
         order.finished(2, true);
         ends[2] = Some(UnitEnd::Report(failed));
         assert_eq!(fast_phases(&units, &ends, &order), None);
