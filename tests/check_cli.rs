@@ -4,62 +4,34 @@
 //! Each test keeps its workspace at a fixed path under cargo's target tmpdir and swaps the learner's
 //! file in it, so the harness compiles once per workspace, and only the learner's crate is rebuilt.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
+mod common;
+use common::Learner;
+
 fn fixture(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/check")
-        .join(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    common::fixture("check", name)
 }
 
-struct Bench {
-    root: PathBuf,
-    ws: PathBuf,
+/// A learner's workspace (see `common`) with the checks these tests run.
+struct Bench(Learner);
+
+impl std::ops::Deref for Bench {
+    type Target = Learner;
+    fn deref(&self) -> &Learner {
+        &self.0
+    }
 }
 
 impl Bench {
     /// A fresh workspace at a fixed path (`init` into it), with its own data directory.
     fn new(name: &str) -> Bench {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("check-cli")
-            .join(name);
-        let _ = std::fs::remove_dir_all(root.join("ws"));
-        let _ = std::fs::remove_dir_all(root.join("home"));
-        std::fs::create_dir_all(&root).unwrap();
-        let b = Bench {
-            ws: root.join("ws"),
-            root,
-        };
-        let out = b.cmd(&["init", b.ws.to_str().unwrap()]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "init failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        b
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"));
-        c.args(args)
-            .env("PAXOS_TUTOR_HOME", self.root.join("home"))
-            .env(
-                "PAXOS_TUTOR_CACHE",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"),
-            )
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE");
-        c
+        Bench(Learner::new("check-cli", name))
     }
 
     fn put(&self, krate: &str, fixture_name: &str) {
-        std::fs::write(
-            self.ws.join(krate).join("src/lib.rs"),
-            fixture(fixture_name),
-        )
-        .unwrap();
+        self.0.put(krate, &fixture(fixture_name));
     }
 
     /// `check EXERCISE` with small bounds (the defaults are exercised by the benchmark), always
@@ -98,23 +70,15 @@ impl Bench {
 
     fn json(&self, exercise: &str) -> (i32, serde_json::Value) {
         let out = self.check(exercise, "json", &[]);
-        let text = String::from_utf8_lossy(&out.stdout);
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {text}\nstderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap_or(-1), v)
+        (out.status.code().unwrap_or(-1), common::json_of(&out))
     }
 
     /// The human report with machine-specific paths replaced.
     fn human(&self, exercise: &str) -> (i32, String) {
         let out = self.check(exercise, "human", &[]);
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache");
         let text = String::from_utf8_lossy(&out.stdout)
             .replace(self.ws.to_str().unwrap(), "[WS]")
-            .replace(cache.to_str().unwrap(), "[CACHE]");
+            .replace(self.cache.to_str().unwrap(), "[CACHE]");
         let text = redact_cache_version(&text);
         (out.status.code().unwrap_or(-1), text)
     }
@@ -540,7 +504,7 @@ fn help_texts() {
 
 /// The verdict-cache entry of `b`'s workspace for `exercise` (the file that names the workspace).
 fn cache_entry(b: &Bench, exercise: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache/verdicts");
+    let dir = b.cache.join("verdicts");
     let ws = format!(
         "\"workspace\":{}",
         serde_json::json!(b.ws.canonicalize().unwrap().display().to_string())
@@ -559,13 +523,7 @@ fn cache_entry(b: &Bench, exercise: &str) -> PathBuf {
 }
 
 fn parse_json(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\nstderr: {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-    })
+    common::json_of(out)
 }
 
 /// `v` without its `cached` field, and that field.
@@ -712,7 +670,7 @@ fn verdict_cache_gives_the_stored_report_and_fresh_runs_again() {
 #[test]
 fn init_files_follow_the_umask() {
     for (umask, file_mode, dir_mode) in [("022", 0o644, 0o755), ("077", 0o600, 0o700)] {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        let root = common::tmp()
             .join("check-cli")
             .join(format!("umask-{umask}"));
         let _ = std::fs::remove_dir_all(&root);

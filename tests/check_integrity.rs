@@ -11,17 +11,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+use common::Learner;
+
 fn read(p: &Path) -> String {
     std::fs::read_to_string(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn fixture(dir: &str, name: &str) -> String {
-    read(
-        &Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures")
-            .join(dir)
-            .join(name),
-    )
+    common::fixture(dir, name)
 }
 
 /// Where a hostile snippet is called from.
@@ -48,48 +46,34 @@ fn hostile(base: &str, trick: &str, hook: Hook) -> String {
     )
 }
 
-struct Bench {
-    root: PathBuf,
-    ws: PathBuf,
+/// A learner's workspace (see `common`) with its own cache, and the checks these tests run.
+struct Bench(Learner);
+
+impl std::ops::Deref for Bench {
+    type Target = Learner;
+    fn deref(&self) -> &Learner {
+        &self.0
+    }
 }
 
 fn cache() -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("integrity-cache")
+    common::tmp().join("integrity-cache")
 }
 
 impl Bench {
     /// A fresh workspace named `dir_name` under a folder for this test.
     fn new(name: &str, dir_name: &str) -> Bench {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("check-integrity")
-            .join(name);
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        let b = Bench {
-            ws: root.join(dir_name),
-            root,
-        };
-        let out = b.cmd(&["init", b.ws.to_str().unwrap()]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "init: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        b
+        Bench(Learner::at(
+            common::tmp().join("check-integrity").join(name),
+            dir_name,
+            cache(),
+        ))
     }
 
     fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"));
-        c.args(args)
-            .env("PAXOS_TUTOR_HOME", self.root.join("home"))
-            .env("PAXOS_TUTOR_CACHE", cache())
-            .env("NO_COLOR", "1")
-            .stdin(Stdio::null());
+        let mut c = self.0.cmd(args);
+        c.stdin(Stdio::null());
         c
-    }
-
-    fn put(&self, krate: &str, text: &str) {
-        std::fs::write(self.ws.join(krate).join("src/lib.rs"), text).unwrap();
     }
 
     fn check_args<'a>(&'a self, exercise: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
@@ -124,14 +108,7 @@ impl Bench {
     /// Exit code and the JSON verdict object.
     fn json(&self, exercise: &str, extra: &[&str]) -> (i32, serde_json::Value) {
         let out = self.check(exercise, extra);
-        let text = String::from_utf8_lossy(&out.stdout);
-        let v = serde_json::from_str(&text).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {text}\nstderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (out.status.code().unwrap_or(-1), v)
+        (out.status.code().unwrap_or(-1), common::json_of(&out))
     }
 
     /// A check that must not run: exit 2, one line on stderr, returned.

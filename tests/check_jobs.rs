@@ -1,50 +1,18 @@
 //! `check --jobs N` through the real binary: the plan's units run in N worker processes, and the
 //! JSON is byte for byte the same for one worker and for two, for a pass and for a failure.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn tmp(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("check-jobs")
-        .join(name)
-}
-
-fn tutor(root: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_paxos-tutor"))
-        .args(args)
-        .env("PAXOS_TUTOR_HOME", root.join("home"))
-        .env(
-            "PAXOS_TUTOR_CACHE",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"),
-        )
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run paxos-tutor")
-}
+mod common;
+use common::Learner;
 
 /// The JSON of `check acceptor` on `fixture` with small bounds (four random units, every
 /// exhaustive configuration), once with `--jobs 1` and once with `--jobs 2`.
 fn both(fixture: &str) -> (String, String) {
-    let root = tmp(fixture.trim_end_matches(".rs"));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    let ws = root.join("ws");
-    let ws_arg = ws.to_str().unwrap();
-    let out = tutor(&root, &["init", ws_arg]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/check")
-        .join(fixture);
-    std::fs::copy(src, ws.join("acceptor/src/lib.rs")).unwrap();
+    let l = Learner::new("check-jobs", fixture.trim_end_matches(".rs"));
+    let ws_arg = l.ws_arg();
+    l.put("acceptor", &common::fixture("check", fixture));
     let run = |jobs: &str| {
-        let out = tutor(
-            &root,
-            &[
+        let out = l
+            .cmd(&[
                 "check",
                 "acceptor",
                 "--dir",
@@ -61,8 +29,9 @@ fn both(fixture: &str) -> (String, String) {
                 jobs,
                 // Both runs really run: not the stored verdict of the first (or of a run before).
                 "--fresh",
-            ],
-        );
+            ])
+            .output()
+            .expect("run paxos-tutor");
         let stdout = String::from_utf8(out.stdout).unwrap();
         assert!(
             stdout.starts_with('{'),

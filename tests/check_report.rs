@@ -2,60 +2,41 @@
 //! columns (`COLUMNS`, stdout not being a terminal): every verdict kind, snapshotted; no line wider
 //! than the width but a word that is; progress on stderr, one line per phase, and `--quiet`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::ops::Deref;
+use std::process::Output;
 
 use dialoguer::console::measure_text_width;
 
+mod common;
+
 fn fixture(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/check")
-        .join(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    common::fixture("check", name)
 }
 
-/// A workspace of its own (the harness cache is shared with the other check tests).
-struct Learner {
-    root: PathBuf,
-    ws: PathBuf,
-    cache: PathBuf,
+/// A workspace of its own (see `common`; the harness cache is shared with the other check tests).
+struct Learner(common::Learner);
+
+impl Deref for Learner {
+    type Target = common::Learner;
+    fn deref(&self) -> &common::Learner {
+        &self.0
+    }
 }
 
 impl Learner {
     fn new(name: &str) -> Learner {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("check-report")
-            .join(name);
-        let _ = std::fs::remove_dir_all(&root);
-        std::fs::create_dir_all(&root).unwrap();
-        let l = Learner {
-            ws: root.join("ws"),
-            cache: Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"),
-            root,
-        };
-        let out = l.run(&["init", l.ws.to_str().unwrap()], 100);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        l
+        Learner(common::Learner::new("check-report", name))
     }
 
     fn run(&self, args: &[&str], columns: usize) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_paxos-tutor"))
-            .args(args)
-            .env("PAXOS_TUTOR_HOME", self.root.join("home"))
-            .env("PAXOS_TUTOR_CACHE", &self.cache)
-            .env("NO_COLOR", "1")
+        self.cmd(args)
             .env("COLUMNS", columns.to_string())
-            .env_remove("CLICOLOR_FORCE")
             .output()
             .unwrap()
     }
 
     fn write(&self, text: &str) {
-        std::fs::write(self.ws.join("acceptor/src/lib.rs"), text).unwrap();
+        self.put("acceptor", text);
     }
 
     /// `check acceptor` with small bounds and `extra`, at `columns`.
@@ -213,20 +194,32 @@ fn every_verdict_at_60_and_100_columns() {
             "        let unused_one = 1;\n        let unused_two = 2;\n        let unused_three = 3;\n        if let Some(p) = self.record.promised.filter(|p| ballot < *p) {\n            return Some(Message::Nack { ballot, promised: p });\n        }\n        self.record.promised = Some(ballot);\n        disk.save",
         );
     l.write(&warned);
-    let text = l.report(60, &[]);
-    assert_fits(&text, 60, None);
-    let warnings = text
-        .split("Warnings:")
-        .nth(1)
-        .and_then(|w| w.split("\nNext:").next())
-        .unwrap_or_else(|| panic!("no warnings in {text}"));
-    insta::assert_snapshot!("pass_warnings_60", warnings);
-    assert!(warnings.contains("3 compiler warnings"), "{warnings}");
-    assert!(
-        warnings.contains("unused variable: `unused_one`"),
-        "{warnings}"
-    );
-    assert!(!warnings.contains("unused_three"), "{warnings}");
+    for width in [60, 100] {
+        let text = l.report(width, &[]);
+        assert_fits(&text, width, None);
+        let warnings = text
+            .split("Warnings:")
+            .nth(1)
+            .and_then(|w| w.split("\nNext:").next())
+            .unwrap_or_else(|| panic!("no warnings in {text}"));
+        insta::assert_snapshot!(format!("pass_warnings_{width}"), warnings);
+        assert!(warnings.contains("3 compiler warnings"), "{warnings}");
+        assert!(
+            warnings.contains("unused variable: `unused_one`"),
+            "{warnings}"
+        );
+        assert!(!warnings.contains("unused_three"), "{warnings}");
+        // Where they are, relative to the workspace (the compiler named the absolute path).
+        assert!(!warnings.contains("[WS]"), "{warnings}");
+        assert!(
+            warnings
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .contains("`unused_one` (acceptor/src/lib.rs:15:13)"),
+            "{warnings}"
+        );
+    }
 }
 
 #[test]

@@ -6,59 +6,34 @@
 //!
 //! The learner files are the catalogue's (`tests/fixtures/solutions/`), each a complete `lib.rs`.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+mod common;
+use common::Learner;
+
 fn solution(role: &str, name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/solutions")
-        .join(role)
-        .join(format!("{name}.rs"));
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    common::fixture(&format!("solutions/{role}"), &format!("{name}.rs"))
 }
 
-struct Ws {
-    root: PathBuf,
-    ws: PathBuf,
+/// A learner's workspace (see `common`) with the checks these tests run.
+struct Ws(Learner);
+
+impl std::ops::Deref for Ws {
+    type Target = Learner;
+    fn deref(&self) -> &Learner {
+        &self.0
+    }
 }
 
 impl Ws {
     fn new(name: &str) -> Ws {
-        let root = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .join("check-trust")
-            .join(name);
-        let _ = std::fs::remove_dir_all(root.join("ws"));
-        let _ = std::fs::remove_dir_all(root.join("home"));
-        std::fs::create_dir_all(&root).unwrap();
-        let w = Ws {
-            ws: root.join("ws"),
-            root,
-        };
-        let out = w.cmd(&["init", w.ws.to_str().unwrap()]).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        w
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"));
-        c.args(args)
-            .env("PAXOS_TUTOR_HOME", self.root.join("home"))
-            .env(
-                "PAXOS_TUTOR_CACHE",
-                Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache"),
-            )
-            .env("NO_COLOR", "1");
-        c
+        Ws(Learner::new("check-trust", name))
     }
 
     fn put(&self, role: &str, name: &str) {
-        std::fs::write(self.ws.join(role).join("src/lib.rs"), solution(role, name)).unwrap();
+        self.0.put(role, &solution(role, name));
     }
 
     fn check(&self, exercise: &str, format: &str, extra: &[&str]) -> Output {
@@ -73,13 +48,8 @@ impl Ws {
 
     fn json(&self, exercise: &str, extra: &[&str]) -> (i32, serde_json::Value, String) {
         let out = self.check(exercise, "json", extra);
+        let v = common::json_of(&out);
         let text = String::from_utf8_lossy(&out.stdout).to_string();
-        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {text}\nstderr: {}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
         (out.status.code().unwrap_or(-1), v, text)
     }
 }
@@ -323,10 +293,7 @@ fn a_replay_that_passes_with_the_same_sources_is_incomplete() {
 fn a_panic_or_a_hang_in_the_learners_debug_names_that_call() {
     let w = Ws::new("debug");
     let put = |name: &str| {
-        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/trust")
-            .join(format!("{name}.rs"));
-        std::fs::write(w.ws.join("acceptor/src/lib.rs"), std::fs::read(p).unwrap()).unwrap();
+        w.0.put("acceptor", &common::fixture("trust", &format!("{name}.rs")));
     };
     put("debug_panics");
     let (code, v, _) = w.json("acceptor", &["--schedules", "100"]);
@@ -357,8 +324,7 @@ fn a_panic_or_a_hang_in_the_learners_debug_names_that_call() {
 #[test]
 fn a_panic_in_the_learners_drop_is_a_panic_verdict_that_says_so() {
     let w = Ws::new("drop");
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/trust/drop_panics.rs");
-    std::fs::write(w.ws.join("acceptor/src/lib.rs"), std::fs::read(p).unwrap()).unwrap();
+    w.0.put("acceptor", &common::fixture("trust", "drop_panics.rs"));
     let (code, v, _) = w.json("acceptor", &["--schedules", "100"]);
     assert_eq!((code, v["verdict"].as_str().unwrap()), (1, "panic"), "{v}");
     let text = v.to_string();

@@ -1,6 +1,8 @@
 //! `paxos-tutor watch` through the real binary: a broken acceptor is reported `fail`, a save of a
 //! correct one `pass`, and stopping watch (SIGTERM, as Ctrl-C's SIGINT is handled alike), even in
-//! the middle of a check, leaves no process and no temporary file behind.
+//! the middle of a check, leaves no process and no temporary file behind. The fast phases'
+//! verdict comes first: a pass shows what the traces and random schedules found while the proof
+//! runs, then the report; a failure there is reported without running the proof.
 //!
 //! Nothing here waits on a clock: the test reads watch's output until the line it expects; the
 //! only time limit is a safety net (far above what a check needs) that fails the test with what
@@ -15,16 +17,16 @@ use std::time::Duration;
 /// A safety net only: a check with these bounds ends in seconds.
 const SAFETY_NET: Duration = Duration::from_secs(900);
 
+mod common;
+use common::Learner;
+
 fn fixture(name: &str) -> String {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/check")
-        .join(name);
-    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    common::fixture("check", name)
 }
 
 fn cache() -> PathBuf {
     // Shared with check_cli (the cache lock keeps checks apart), so the harness is built once.
-    Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-cache")
+    common::shared_cache()
 }
 
 struct Watch {
@@ -34,6 +36,64 @@ struct Watch {
 }
 
 impl Watch {
+    /// `watch acceptor --dir WS FLAGS` in `l`'s workspace, its stdout read line by line (at 200
+    /// columns: a line of the check is one line here), its stderr kept in `stderr` if asked.
+    fn start(
+        l: &Learner,
+        ws: &Path,
+        flags: &[&str],
+        stderr: Option<mpsc::Sender<String>>,
+    ) -> Watch {
+        let mut child = l
+            .cmd(&["watch", "acceptor", "--dir", ws.to_str().unwrap()])
+            .args(flags)
+            .env("COLUMNS", "200")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(if stderr.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
+            .spawn()
+            .unwrap();
+        let forward = |from: Box<dyn std::io::Read + Send>, tx: mpsc::Sender<String>| {
+            std::thread::spawn(move || {
+                for line in std::io::BufReader::new(from).lines() {
+                    let Ok(line) = line else { break };
+                    if tx.send(line).is_err() {
+                        break;
+                    }
+                }
+            });
+        };
+        if let Some(tx) = stderr {
+            forward(Box::new(child.stderr.take().unwrap()), tx);
+        }
+        let (tx, lines) = mpsc::channel();
+        forward(Box::new(child.stdout.take().unwrap()), tx);
+        Watch {
+            child,
+            lines,
+            seen: Vec::new(),
+        }
+    }
+
+    /// SIGTERM, then every line to the last; watch's exit code.
+    fn stop(&mut self) -> Option<i32> {
+        sigterm(self.child.id());
+        self.until("the last line", |l| l == "paxos-tutor watch: stopped");
+        let status = self.child.wait().unwrap();
+        while self.lines.recv_timeout(SAFETY_NET).is_ok() {}
+        status.code()
+    }
+
+    /// The lines seen from the last one satisfying `from` on.
+    fn since(&self, from: impl Fn(&str) -> bool) -> &[String] {
+        let at = self.seen.iter().rposition(|l| from(l)).unwrap_or(0);
+        &self.seen[at..]
+    }
+
     /// Read stdout until a line satisfies `want`; the lines read are kept for messages.
     fn until(&mut self, what: &str, want: impl Fn(&str) -> bool) {
         loop {
@@ -132,36 +192,26 @@ fn sigterm(pid: u32) {
     assert!(ok, "kill -TERM {pid}");
 }
 
+fn header(l: &str) -> bool {
+    l.starts_with("--- paxos-tutor check acceptor (sources ")
+}
+
+/// The fast phases' verdict, printed while the proof runs.
+fn fast_verdict(l: &str) -> bool {
+    l.starts_with("… acceptor: no violation in ")
+}
+
 #[test]
 fn watch_reports_fail_then_pass_on_save_and_leaves_nothing_behind() {
-    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("check-watch");
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).unwrap();
-    let ws = root.join("ws");
-    let tutor = || {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_paxos-tutor"));
-        c.env("PAXOS_TUTOR_HOME", root.join("home"))
-            .env("PAXOS_TUTOR_CACHE", cache())
-            .env("NO_COLOR", "1")
-            .env_remove("CLICOLOR_FORCE");
-        c
-    };
-    let out = tutor().arg("init").arg(&ws).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let ws = ws.canonicalize().unwrap();
+    let l = Learner::at(common::tmp().join("check-watch/saves"), "ws", cache());
+    let ws = l.ws.canonicalize().unwrap();
     let lib = ws.join("acceptor/src/lib.rs");
     std::fs::write(&lib, fixture("acceptor_nosave.rs")).unwrap();
 
-    let mut child = tutor()
-        .arg("watch")
-        .arg("acceptor")
-        .arg("--dir")
-        .arg(&ws)
-        .args([
+    let mut w = Watch::start(
+        &l,
+        &ws,
+        &[
             "--schedules",
             "300",
             "--depth",
@@ -170,32 +220,19 @@ fn watch_reports_fail_then_pass_on_save_and_leaves_nothing_behind() {
             "off",
             "--budget",
             "3600",
+            // One worker: the searches start after the last random schedule, so the proof is
+            // still to run when the fast phases end (with more, tiny searches may end first, and
+            // then there is nothing to say before the report).
+            "--jobs",
+            "1",
             // Every save is checked, not looked up (a previous run may have stored these sources).
             "--fresh",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let (tx, lines) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut w = Watch {
-        child,
-        lines,
-        seen: Vec::new(),
-    };
-    let header = |l: &str| l.starts_with("--- paxos-tutor check acceptor (sources ");
+        ],
+        None,
+    );
 
-    // The broken acceptor: a check starts at once and fails, naming the property.
+    // The broken acceptor: a check starts at once and fails, naming the property; what the fast
+    // phases found is the verdict, never announced as "no violation".
     w.until("header of the first check", header);
     w.until("`fail`", |l| l.contains("acceptor: fail"));
     assert!(
@@ -203,23 +240,68 @@ fn watch_reports_fail_then_pass_on_save_and_leaves_nothing_behind() {
         "{}",
         w.seen.join("\n")
     );
+    assert!(
+        !w.seen.iter().any(|l| fast_verdict(l)),
+        "{}",
+        w.seen.join("\n")
+    );
 
-    // A correct acceptor saved: checked again, and it passes.
+    // A correct acceptor saved: checked again; the fast phases' verdict, then the report: pass.
     std::fs::write(&lib, fixture("acceptor_good.rs")).unwrap();
     w.until("header of the second check", header);
-    w.until("`pass`", |l| l.contains("acceptor: pass"));
+    w.until("the end of the report", |l| l.starts_with("Next:"));
+    let second = w.since(header);
+    let fast: Vec<&String> = second.iter().filter(|l| fast_verdict(l)).collect();
+    let pass = second
+        .iter()
+        .position(|l| l.contains("acceptor: pass"))
+        .unwrap_or_else(|| panic!("no pass: {}", second.join("\n")));
+    assert_eq!(fast.len(), 1, "{}", second.join("\n"));
+    assert!(
+        second.iter().position(|l| fast_verdict(l)).unwrap() < pass,
+        "{}",
+        second.join("\n")
+    );
+    // It says what the report says of the same schedules: every trace, the 300 random schedules,
+    // and which phases prove the rest (4 to 6 of 6: three exhaustive configurations).
+    let traces = second
+        .iter()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("- ")?
+                .split_once(" traces of the library")
+                .map(|(n, _)| n.to_string())
+        })
+        .unwrap_or_else(|| panic!("no trace count in {}", second.join("\n")));
+    assert!(
+        second[pass..]
+            .iter()
+            .any(|l| l.contains("300 random schedules (seed 1)")),
+        "{}",
+        second.join("\n")
+    );
+    assert_eq!(
+        fast[0].as_str(),
+        format!(
+            "… acceptor: no violation in {traces} traces of the library and 300 random schedules (seed 1); proving (exhaustive search, phases 4 to 6 of 6)…"
+        ),
+        "{}",
+        second.join("\n")
+    );
+    assert!(
+        second[pass..].iter().any(|l| l.contains("Every schedule")),
+        "the proof's result comes after: {}",
+        second.join("\n")
+    );
     let checks = w.seen.iter().filter(|l| header(l)).count();
     assert_eq!(checks, 2, "one check per save: {}", w.seen.join("\n"));
 
     // Broken again, and watch stopped as soon as that check has started.
     std::fs::write(&lib, fixture("acceptor_nosave.rs")).unwrap();
     w.until("header of the third check", header);
-    sigterm(w.child.id());
-    w.until("the last line", |l| l == "paxos-tutor watch: stopped");
-    let status = w.child.wait().unwrap();
-    assert_eq!(status.code(), Some(130), "{}", w.seen.join("\n"));
+    let code = w.stop();
+    assert_eq!(code, Some(130), "{}", w.seen.join("\n"));
     // Every line was read: watch and everything it started are gone.
-    while w.lines.recv_timeout(SAFETY_NET).is_ok() {}
     let left = leftovers(&ws);
     assert!(
         left.is_empty(),
@@ -230,4 +312,53 @@ fn watch_reports_fail_then_pass_on_save_and_leaves_nothing_behind() {
         .chain(temp_files(&cache().join("verdicts")))
         .collect();
     assert!(temps.is_empty(), "temporary files left: {temps:?}");
+}
+
+#[test]
+fn a_failure_in_the_fast_phases_is_reported_without_running_the_proof() {
+    let l = Learner::at(common::tmp().join("check-watch/fast-fail"), "ws", cache());
+    let ws = l.ws.canonicalize().unwrap();
+    std::fs::write(
+        ws.join("acceptor/src/lib.rs"),
+        fixture("acceptor_nosave.rs"),
+    )
+    .unwrap();
+    // The default bounds, whose proof takes a while; one worker, so no search starts beside the
+    // unit that fails.
+    let (tx, errors) = mpsc::channel();
+    let mut w = Watch::start(&l, &ws, &["--jobs", "1", "--fresh"], Some(tx));
+    w.until("header of the check", header);
+    w.until("`fail`", |l| l.contains("acceptor: fail"));
+    assert!(
+        !w.seen
+            .iter()
+            .any(|l| fast_verdict(l) || l.contains("proving")),
+        "{}",
+        w.seen.join("\n")
+    );
+    // The report is the fast phases': no exhaustive search is part of it.
+    w.until("the replay command", |l| l.contains("--replay"));
+    assert_eq!(w.stop(), Some(130), "{}", w.seen.join("\n"));
+    // Every line of stderr: its writers (watch, the check) are gone.
+    let mut stderr = Vec::new();
+    while let Ok(line) = errors.recv_timeout(SAFETY_NET) {
+        stderr.push(line);
+    }
+    // The progress (one line a phase, stderr not being a terminal) went as far as the random
+    // schedules: the exhaustive phases never started.
+    assert!(
+        stderr
+            .iter()
+            .any(|l| l.starts_with("paxos-tutor: phase 2 of 7: library traces")),
+        "{}",
+        stderr.join("\n")
+    );
+    assert!(
+        !stderr
+            .iter()
+            .any(|l| l.contains("exhaustive search") || l.contains("takeover search")),
+        "the proof ran: {}",
+        stderr.join("\n")
+    );
+    assert!(leftovers(&ws).is_empty());
 }

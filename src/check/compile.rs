@@ -659,6 +659,30 @@ pub fn strip_ansi(s: &str) -> String {
     out
 }
 
+/// The locations of a rendered diagnostic (its `--> FILE:LINE:COL` and `::: FILE` lines) in
+/// the workspace `ws`, relative to it (`acceptor/src/lib.rs:12:5`): the compiler builds the
+/// learner's crates from the cache and names their files by absolute paths. Colour codes are kept;
+/// any other text, and a location outside the workspace, are left as they are.
+pub fn relative_locations(rendered: &str, ws: &Path) -> String {
+    let prefix = format!("{}/", ws.display());
+    let mut out = String::with_capacity(rendered.len());
+    for line in rendered.split_inclusive('\n') {
+        let plain = strip_ansi(line);
+        let location = plain
+            .trim_start()
+            .strip_prefix("--> ")
+            .or_else(|| plain.trim_start().strip_prefix("::: "));
+        match (location, line.find(&prefix)) {
+            (Some(at), Some(i)) if at.starts_with(&prefix) => {
+                out.push_str(&line[..i]);
+                out.push_str(&line[i + prefix.len()..]);
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// Check the dependency graph ([`check_graph`]), then build the runner. `on_progress` gets a short
 /// line per compiled unit.
 pub fn build(
@@ -747,7 +771,7 @@ pub fn build(
         let warnings = learner_msgs
             .iter()
             .filter(|(l, r)| l == "warning" && !is_warning_summary(r))
-            .map(|(_, r)| fix(r.clone()))
+            .map(|(_, r)| relative_locations(&fix(r.clone()), ws))
             .collect();
         return Ok(Built::Ok { warnings });
     }
@@ -804,6 +828,32 @@ mod tests {
             "error: x"
         );
         assert_eq!(strip_ansi("plain → text"), "plain → text");
+    }
+
+    #[test]
+    fn warning_locations_in_the_workspace_are_relative_to_it() {
+        let ws = Path::new("/home/me/ws");
+        assert_eq!(
+            relative_locations(
+                "warning: unused variable: `x`\n  --> /home/me/ws/acceptor/src/lib.rs:12:5\n   |\n12 |     let x = /home/me/ws/;\n",
+                ws
+            ),
+            "warning: unused variable: `x`\n  --> acceptor/src/lib.rs:12:5\n   |\n12 |     let x = /home/me/ws/;\n"
+        );
+        // In colour, the path follows the arrow's colour codes.
+        assert_eq!(
+            relative_locations(
+                "\u{1b}[1m\u{1b}[38;5;12m  --> \u{1b}[0m/home/me/ws/acceptor/src/lib.rs:3:9\n",
+                ws
+            ),
+            "\u{1b}[1m\u{1b}[38;5;12m  --> \u{1b}[0macceptor/src/lib.rs:3:9\n"
+        );
+        // A note pointing into the contract's copy, outside the workspace: as it is.
+        let outside = "  ::: /cache/paxos-api/src/lib.rs:40:1\n";
+        assert_eq!(relative_locations(outside, ws), outside);
+        // Not a prefix of another folder's name.
+        let other = "  --> /home/me/ws2/acceptor/src/lib.rs:1:1\n";
+        assert_eq!(relative_locations(other, ws), other);
     }
 
     #[test]

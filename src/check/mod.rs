@@ -142,7 +142,9 @@ fn run_check(
     let dirs = compile::prepare(cache, &ws, ex)?;
     let options = request::options(args, ex, replay.as_deref());
     let mode = progress::Mode::choose(args.quiet, args.format == Format::Json, ui.progress);
-    let mut pb = progress::Reporter::new(mode, progress::Plan::new(&options, ex.crates.len()));
+    let json = args.format == Format::Json;
+    let mut pb = progress::Reporter::new(mode, progress::Plan::new(&options, ex.crates.len()))
+        .with_interim(progress::Interim::detect(json));
     pb.building();
     let built = compile::build(&dirs, &ws, ex, ui.color, |_| {})?;
     if matches!(built, compile::Built::Ok { .. }) {
@@ -186,7 +188,10 @@ fn run_check(
         &dirs.root.join("scratch"),
         &limits,
         run::jobs(args.jobs),
-        |p| pb.progress(p),
+        |e| match e {
+            run::Event::Progress(p) => pb.progress(p),
+            run::Event::FastPhases(f) => pb.fast_phases(ex.name, f, args.seed, ui.width),
+        },
     )?;
     pb.finish();
     match ended {

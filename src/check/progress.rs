@@ -4,8 +4,15 @@
 //! - Without a terminal: one plain line per phase, when the phase starts.
 //! - `--quiet` (and `--format json`, read by programs): nothing.
 //!
-//! The text is built by pure functions ([`Plan`], [`fit`]); [`Reporter`] only draws it.
+//! Once the traces and random schedules have all passed while the proof still runs, their verdict
+//! goes to stdout ([`Interim`]): on a terminal above the spinner, erased when the run ends so the
+//! report takes its place; for `watch` without a terminal, as a line before the report; never in
+//! JSON or in the output of a plain `check` read by a program.
+//!
+//! The text is built by pure functions ([`Plan`], [`fit`], `render::fast_phases`); [`Reporter`]
+//! only draws it.
 
+use std::io::Write as _;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -131,6 +138,19 @@ impl Plan {
         (i, self.heading(i))
     }
 
+    /// The exhaustive phases (the searches, the takeover search), numbered from 1 as in the
+    /// progress line; `None` without any.
+    pub fn proof(&self) -> Option<super::render::ProofPhases> {
+        let is_proof = |p: &Phase| p.key.starts_with("exhaustive-") || p.key == "takeover";
+        let first = self.phases.iter().position(is_proof)?;
+        let last = self.phases.iter().rposition(is_proof)?;
+        Some(super::render::ProofPhases {
+            first: first + 1,
+            last: last + 1,
+            of: self.phases.len(),
+        })
+    }
+
     /// The first phase after the build, announced when the harness starts (before its first
     /// progress line).
     pub fn first_run_phase(&self) -> Option<(usize, String)> {
@@ -197,12 +217,57 @@ impl Mode {
     }
 }
 
+/// Set (to anything) by `watch` for the checks it runs: show the fast phases' verdict even when
+/// stdout is not a terminal ([`Interim::Stream`]).
+pub const INTERIM_ENV: &str = "PAXOS_TUTOR_INTERIM";
+
+/// How the fast phases' verdict ([`super::run::Event::FastPhases`]) is shown on stdout before
+/// the proof's: the report of the whole check comes after it in every case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interim {
+    /// Not at all: JSON, or stdout not a terminal (one result, as a program reads it).
+    Off,
+    /// As a line of its own, the report below it (`watch` without a terminal: reports follow
+    /// each other).
+    Stream,
+    /// On a terminal: the line, erased when the run ends, so the report replaces it.
+    Replace,
+}
+
+impl Interim {
+    /// JSON: off; stdout a terminal: replaced by the report; asked by `watch`: a line of its own.
+    pub fn choose(json: bool, stdout_terminal: bool, asked: bool) -> Interim {
+        if json {
+            Interim::Off
+        } else if stdout_terminal {
+            Interim::Replace
+        } else if asked {
+            Interim::Stream
+        } else {
+            Interim::Off
+        }
+    }
+
+    /// For this process: [`Interim::choose`] from stdout and [`INTERIM_ENV`].
+    pub fn detect(json: bool) -> Interim {
+        use std::io::IsTerminal as _;
+        Interim::choose(
+            json,
+            std::io::stdout().is_terminal(),
+            std::env::var_os(INTERIM_ENV).is_some(),
+        )
+    }
+}
+
 /// Draws a check's progress.
 pub struct Reporter {
     mode: Mode,
     plan: Plan,
     bar: Option<ProgressBar>,
     shown: Option<usize>,
+    interim: Interim,
+    /// The rows of stdout the interim line took (erased when the run ends, in `Replace`).
+    interim_rows: usize,
 }
 
 impl Reporter {
@@ -218,7 +283,15 @@ impl Reporter {
             plan,
             bar,
             shown: None,
+            interim: Interim::Off,
+            interim_rows: 0,
         }
+    }
+
+    /// Show the fast phases' verdict as `interim` says.
+    pub fn with_interim(mut self, interim: Interim) -> Reporter {
+        self.interim = interim;
+        self
     }
 
     /// The width the spinner's message may take: the terminal's, less the spinner and a column
@@ -272,10 +345,46 @@ impl Reporter {
         self.show(i, &h, &full);
     }
 
-    /// The check is over: the spinner line is cleared.
+    /// The fast phases passed and the proof runs: their verdict on stdout (above the spinner),
+    /// `width` columns wide. Nothing without a phase of the proof (the result is then settled).
+    pub fn fast_phases(
+        &mut self,
+        exercise: &str,
+        fast: &super::run::FastPhases,
+        seed: u64,
+        width: usize,
+    ) {
+        let Some(proof) = self.plan.proof() else {
+            return;
+        };
+        if self.interim == Interim::Off {
+            return;
+        }
+        let text = super::render::fast_phases(exercise, fast, seed, proof, width);
+        let print = || {
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(text.as_bytes());
+            let _ = out.flush();
+        };
+        match &self.bar {
+            Some(pb) => pb.suspend(print),
+            None => print(),
+        }
+        self.interim_rows += text.lines().count();
+    }
+
+    /// The check is over: the spinner line is cleared, and on a terminal the interim line too
+    /// (the report takes its place).
     pub fn finish(&mut self) {
         if let Some(pb) = self.bar.take() {
             pb.finish_and_clear();
+        }
+        if self.interim == Interim::Replace && self.interim_rows > 0 {
+            // Up as many rows as it took, then clear from there to the end of the screen.
+            let mut out = std::io::stdout().lock();
+            let _ = write!(out, "\x1b[{}A\r\x1b[J", self.interim_rows);
+            let _ = out.flush();
+            self.interim_rows = 0;
         }
     }
 }
@@ -376,6 +485,50 @@ mod tests {
         );
         assert_eq!(cut, "phase 6 of 7: exhaustive sear…");
         assert_eq!(dialoguer::console::measure_text_width(&cut), 30);
+    }
+
+    #[test]
+    fn the_proof_is_the_exhaustive_phases_as_numbered_in_the_progress_line() {
+        use super::super::render::ProofPhases;
+        let proof = |o: &Options| Plan::new(o, 1).proof();
+        assert_eq!(
+            proof(&Options::default()),
+            Some(ProofPhases {
+                first: 4,
+                last: 7,
+                of: 7
+            })
+        );
+        let o = Options {
+            proposers: 2,
+            takeover: None,
+            traces: false,
+            ..Options::default()
+        };
+        assert_eq!(
+            proof(&o),
+            Some(ProofPhases {
+                first: 3,
+                last: 3,
+                of: 3
+            })
+        );
+        let o = Options {
+            depth: 0,
+            takeover: None,
+            ..Options::default()
+        };
+        assert_eq!(proof(&o), None);
+    }
+
+    #[test]
+    fn the_fast_phases_verdict_is_for_people_only() {
+        // JSON never; a terminal replaces it by the report; watch asks for it as a line.
+        assert_eq!(Interim::choose(true, true, true), Interim::Off);
+        assert_eq!(Interim::choose(false, true, false), Interim::Replace);
+        assert_eq!(Interim::choose(false, true, true), Interim::Replace);
+        assert_eq!(Interim::choose(false, false, true), Interim::Stream);
+        assert_eq!(Interim::choose(false, false, false), Interim::Off);
     }
 
     #[test]

@@ -437,6 +437,58 @@ fn next_step(o: &Outcome) -> String {
     }
 }
 
+/// The proof's phases, as numbered in the progress line: the first and last (from 1) of `of`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProofPhases {
+    pub first: usize,
+    pub last: usize,
+    pub of: usize,
+}
+
+/// The fast phases' verdict, shown while the proof runs (see `progress::Interim`): what every
+/// trace and random schedule showed, and which phases are still proving, for `width` columns.
+pub fn fast_phases(
+    exercise: &str,
+    fast: &super::run::FastPhases,
+    seed: u64,
+    proof: ProofPhases,
+    width: usize,
+) -> String {
+    let mut ran = Vec::new();
+    if fast.traces > 0 {
+        ran.push(format!(
+            "{} of the library",
+            count(fast.traces, "trace", "traces")
+        ));
+    }
+    if fast.random > 0 {
+        ran.push(format!(
+            "{} (seed {seed})",
+            count(fast.random, "random schedule", "random schedules")
+        ));
+    }
+    let ran = if ran.is_empty() {
+        "no trace or random schedule".to_string()
+    } else {
+        ran.join(" and ")
+    };
+    let phases = if proof.first == proof.last {
+        format!("phase {} of {}", proof.first, proof.of)
+    } else {
+        format!("phases {} to {} of {}", proof.first, proof.last, proof.of)
+    };
+    let mut page = Page {
+        out: String::new(),
+        width,
+    };
+    page.line(&format!(
+        "{} {}: no violation in {ran}; proving (exhaustive search, {phases})…",
+        "…".dimmed(),
+        exercise.bold()
+    ));
+    page.out
+}
+
 /// The whole report for a person, for a terminal `width` columns wide.
 pub fn human(o: &Outcome, width: usize) -> String {
     let mut page = Page {
@@ -678,6 +730,24 @@ mod tests {
             node_names("NodeId(0) NodeId(100)", 3, 2),
             "NodeId(0) NodeId(100)"
         );
+    }
+
+    #[test]
+    fn the_fast_phases_verdict_says_what_ran_and_what_is_proving() {
+        colored::control::set_override(false);
+        let fast = |traces, random| super::super::run::FastPhases { traces, random };
+        let proof = |first, last, of| ProofPhases { first, last, of };
+        let lines = [
+            fast_phases("acceptor", &fast(30, 10_000), 1, proof(4, 7, 7), 100),
+            fast_phases("acceptor", &fast(30, 300), 7, proof(4, 6, 6), 60),
+            fast_phases("paxos", &fast(0, 1), 1, proof(3, 3, 3), 100),
+            fast_phases("proposer", &fast(30, 0), 1, proof(3, 4, 4), 100),
+        ]
+        .join("");
+        insta::assert_snapshot!("fast_phases", lines);
+        for l in lines.lines() {
+            assert!(measure_text_width(l) <= 100, "{l}");
+        }
     }
 
     #[test]

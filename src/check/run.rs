@@ -233,6 +233,54 @@ enum Msg {
     Done(usize, Result<Option<Ended>>),
 }
 
+/// The fast phases' result, known before the proof's: every unit of traces and random schedules
+/// has finished and none of them ended the check, while exhaustive searches are still running
+/// (or still to start). The merged result cannot fail in these schedules any more: a failure, if
+/// any, is in a search.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastPhases {
+    /// Traces of the library run (all of them passed).
+    pub traces: u64,
+    /// Random schedules run (all of them passed).
+    pub random: u64,
+}
+
+/// What [`run_plan`] tells its caller while it runs.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A progress line of a worker.
+    Progress(&'a Progress),
+    /// The fast phases finished without a failure, the proof has not (at most once a run).
+    FastPhases(&'a FastPhases),
+}
+
+/// The fast units' result once every one of them finished, none ended the check and the
+/// result is not settled yet (a search unit is still to finish); `None` otherwise.
+fn fast_phases(
+    units: &[Unit],
+    ends: &[Option<UnitEnd>],
+    order: &runner::Order,
+) -> Option<FastPhases> {
+    let mut fast = FastPhases {
+        traces: 0,
+        random: 0,
+    };
+    let mut any = false;
+    for (unit, end) in units.iter().zip(ends) {
+        if let Unit::Schedules { .. } = unit {
+            any = true;
+            match end {
+                Some(UnitEnd::Report(r)) if r.end.is_none() => {
+                    fast.traces += r.tally.traces;
+                    fast.random += r.tally.random;
+                }
+                _ => return None,
+            }
+        }
+    }
+    (any && order.settled().is_none()).then_some(fast)
+}
+
 /// Run the check `options` as its plan of units ([`runner::plan`]: the traces, the random
 /// schedules in chunks, one unit per exhaustive configuration), each unit in a worker process of
 /// its own, at most `jobs` at a time, started in plan order. Each worker is a runner as [`run`]
@@ -242,6 +290,10 @@ enum Msg {
 /// after it in plan order unneeded: those still running are killed, those not started are not
 /// started; the units before it run to the end, as one of them may fail first in plan order.
 ///
+/// Once every unit of traces and random schedules has finished without ending the check, while
+/// the result still waits for a search, `on_event` gets [`Event::FastPhases`] (once): what the
+/// merged result will say of those schedules, before the proof ends.
+///
 /// A replay, or a request already naming a unit, runs in one process ([`run`]).
 pub fn run_plan(
     binary: &Path,
@@ -249,10 +301,12 @@ pub fn run_plan(
     scratch: &Path,
     limits: &Limits,
     jobs: usize,
-    mut on_progress: impl FnMut(&Progress),
+    mut on_event: impl FnMut(Event),
 ) -> Result<Ended> {
     if options.replay.is_some() || options.unit.is_some() {
-        return run(binary, options, scratch, limits, on_progress);
+        return run(binary, options, scratch, limits, |p| {
+            on_event(Event::Progress(p))
+        });
     }
     let units = runner::plan(options);
     let jobs = jobs.max(1);
@@ -263,6 +317,7 @@ pub fn run_plan(
     let mut error: Option<Error> = None;
     // The safety net of the exhaustive phase starts with its first search, as in one process.
     let mut searching: Option<Instant> = None;
+    let mut fast_told = false;
     let (tx, rx) = mpsc::channel::<Msg>();
     std::thread::scope(|scope| {
         let mut next = 0;
@@ -315,7 +370,7 @@ pub fn run_plan(
                 break;
             }
             match rx.recv() {
-                Ok(Msg::Progress(p)) => on_progress(&p),
+                Ok(Msg::Progress(p)) => on_event(Event::Progress(&p)),
                 Ok(Msg::Done(k, r)) => {
                     running.remove(&k);
                     match r.and_then(|e| e.map(UnitEnd::of).transpose()) {
@@ -331,6 +386,12 @@ pub fn run_plan(
                             if stops {
                                 for (_, c) in running.range(k + 1..) {
                                     c.store(true, Ordering::SeqCst);
+                                }
+                            }
+                            if !fast_told {
+                                if let Some(f) = fast_phases(&units, &ends, &order) {
+                                    fast_told = true;
+                                    on_event(Event::FastPhases(&f));
                                 }
                             }
                         }
@@ -675,6 +736,63 @@ fn spawn_and_wait(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_fast_phases_are_told_once_all_passed_and_a_search_is_left() {
+        let o = Options {
+            schedules: 8,
+            ..Options::default()
+        };
+        let units = runner::plan(&o);
+        let fast = units
+            .iter()
+            .filter(|u| matches!(u, Unit::Schedules { .. }))
+            .count();
+        assert_eq!(fast, 4);
+        let clean = |traces, random| {
+            let mut r = UnitReport::default();
+            r.tally.traces = traces;
+            r.tally.random = random;
+            Some(UnitEnd::Report(r))
+        };
+        let mut order = runner::Order::new(units.len());
+        let mut ends: Vec<Option<UnitEnd>> = (0..units.len()).map(|_| None).collect();
+        // The first search ends before the fast units do: not yet.
+        order.finished(fast, false);
+        ends[fast] = Some(UnitEnd::Report(UnitReport::default()));
+        for k in [3, 1, 2] {
+            order.finished(k, false);
+            ends[k] = clean(0, 2);
+            assert_eq!(fast_phases(&units, &ends, &order), None);
+        }
+        order.finished(0, false);
+        ends[0] = clean(30, 2);
+        assert_eq!(
+            fast_phases(&units, &ends, &order),
+            Some(FastPhases {
+                traces: 30,
+                random: 8
+            })
+        );
+        // A fast unit that ends the check: its report is the verdict, nothing before it.
+        let failed = UnitReport {
+            end: Some(runner::End {
+                verdict: "fail".into(),
+                tail: String::new(),
+            }),
+            ..UnitReport::default()
+        };
+        order.finished(2, true);
+        ends[2] = Some(UnitEnd::Report(failed));
+        assert_eq!(fast_phases(&units, &ends, &order), None);
+        // Every search finished too: the result is settled, there is nothing to tell before it.
+        order.finished(2, false);
+        ends[2] = clean(0, 2);
+        for k in fast..units.len() {
+            order.finished(k, false);
+        }
+        assert_eq!(fast_phases(&units, &ends, &order), None);
+    }
 
     #[test]
     fn progress_lines_parse() {

@@ -8,6 +8,13 @@
 //! terminal the screen is redrawn for every check (the child's progress, then its report);
 //! without one, reports follow each other, each after a line naming the check.
 //!
+//! The fast phases' verdict comes first: once every trace and random schedule ran without a
+//! failure, the check prints so ("no violation in … ; proving (exhaustive search, phases k to n
+//! of n)…") while the proof runs, and the whole report follows (on a terminal it replaces that
+//! line). A failure in the fast phases is the final verdict as soon as the units before it in
+//! plan order have finished: the check stops the proof then and reports at once. (The child is
+//! asked for this with [`super::progress::INTERIM_ENV`]; `check` alone does it on a terminal.)
+//!
 //! Without EXERCISE, the exercises whose sources changed are checked in the catalogue's order,
 //! stopping at the first that does not pass (an acceptor edit checks `acceptor`, then `paxos` once
 //! the acceptor passes).
@@ -276,6 +283,8 @@ fn spawn(exe: &Path, argv: &[String], ui: Ui) -> Result<Child> {
     cmd.arg("--color")
         .arg(if ui.color { "always" } else { "never" })
         .args(argv)
+        // The fast phases' verdict first, then the proof's report, with or without a terminal.
+        .env(super::progress::INTERIM_ENV, "1")
         .stdin(Stdio::null());
     // SAFETY: prctl in the child before exec, async-signal-safe.
     unsafe {
