@@ -239,3 +239,34 @@ fn the_whole_check_in_both_directions() {
         );
     }
 }
+
+#[allow(dead_code)]
+#[path = "../../exercises/multi-acceptor/src/lib.rs"]
+mod template_acceptor;
+#[allow(dead_code)]
+#[path = "../../exercises/multi-leader/src/lib.rs"]
+mod template_leader;
+
+/// The templates compile as shipped (they are this test's modules) and their `todo!()` is a
+/// panic verdict that names the call.
+#[test]
+fn the_templates_compile_and_their_todo_is_a_panic_naming_the_call() {
+    use paxos_harness::model::Failure;
+    use paxos_harness::multi::check::{check, Options, Outcome};
+    use paxos_harness::multi::nodes::{acceptor_ctor, leader_ctor};
+    paxos_harness::guard::install_panic_hook();
+    let mut leader = Impls::reference();
+    leader.leader = leader_ctor::<template_leader::MyLeader>();
+    let mut acceptor = Impls::reference();
+    acceptor.acceptor = acceptor_ctor::<template_acceptor::MyAcceptor>();
+    for (impls, call) in [(leader, "Leader::submit"), (acceptor, "Acceptor::start")] {
+        let c = check(impls, &Options::default());
+        let Outcome::Fail(f) = c.outcome else {
+            panic!("{call}: {:?}", c.outcome)
+        };
+        match &f.found.failure {
+            Failure::Panic(p) => assert!(p.call.contains(call), "{p:?}"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

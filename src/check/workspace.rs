@@ -67,7 +67,7 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport> {
     let manifest = learner_manifest();
     for (rel, text) in EXERCISE_FILES.iter().chain(EXTRA_FILES) {
         // The Multi-Paxos contract is not offered yet (its exercise is not wired into `check`).
-        if rel.starts_with(NOT_OFFERED) {
+        if NOT_OFFERED.iter().any(|d| rel.starts_with(d)) {
             continue;
         }
         let text: &str = if *rel == "Cargo.toml" {
@@ -94,14 +94,17 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport> {
     Ok(report)
 }
 
-/// The folder of `exercises/` that `init` does not write yet: the Multi-Paxos contract, whose
-/// exercise (templates, `check multipaxos`) is still being built (issue #14).
-const NOT_OFFERED: &str = "multipaxos-api/";
+/// The folders of `exercises/` that `init` does not write yet: the Multi-Paxos contract and its
+/// templates, whose exercise (`check multipaxos`) is still being built (issue #14).
+const NOT_OFFERED: &[&str] = &["multipaxos-api/", "multi-acceptor/", "multi-leader/"];
 
 /// The workspace manifest `init` writes: the repository's, without the crates not offered.
 fn learner_manifest() -> String {
-    let text = exercise_file("Cargo.toml").unwrap_or_default();
-    text.replace(", \"multipaxos-api\"", "")
+    let mut text = exercise_file("Cargo.toml").unwrap_or_default().to_string();
+    for d in NOT_OFFERED {
+        text = text.replace(&format!(", \"{}\"", d.trim_end_matches('/')), "");
+    }
+    text
 }
 
 /// Is `dir` an exercise workspace (a Cargo workspace with a `paxos-api` crate)?
@@ -239,8 +242,10 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let ws = tmp.path().join("ws");
         let r = init(&ws, false).unwrap();
-        assert!(!ws.join("multipaxos-api").exists());
-        assert!(r.written.iter().all(|f| !f.starts_with("multipaxos-api")));
+        for d in ["multipaxos-api", "multi-acceptor", "multi-leader"] {
+            assert!(!ws.join(d).exists(), "{d}");
+            assert!(r.written.iter().all(|f| !f.starts_with(d)), "{d}");
+        }
         let manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
         assert!(
             manifest.contains(r#"members = ["paxos-api", "acceptor", "proposer"]"#),
