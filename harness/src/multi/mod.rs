@@ -19,6 +19,7 @@
 //!   [`CALM_TIMEOUTS`] timeouts.
 
 pub mod check;
+pub mod lessons;
 pub mod nodes;
 pub mod trace;
 pub mod traces;
