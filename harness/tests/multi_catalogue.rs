@@ -379,7 +379,7 @@ fn run_group(title: &str, pick: impl Fn(&Fixture) -> bool) -> Vec<String> {
             steps,
             raw
         );
-        if expect == Expect::Pass || g.found.is_none() {
+        if !g.ran.is_empty() && (expect == Expect::Pass || g.found.is_none()) {
             let _ = writeln!(table, "{:<42} ran: {}", "", g.ran);
         }
         if let (true, Some(x)) = (show || !ok, &g.found) {
