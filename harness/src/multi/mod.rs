@@ -14,9 +14,10 @@
 //! - `steady-state`: a leader that finished phase 1 and was not refused since (no Nack, no
 //!   timeout) sends a new command's Accept in `submit` itself, and no Prepare;
 //! - `liveness`: once faults stop (every message in flight lost, crashed acceptors restarted,
-//!   every other leader stopped) and one leader keeps timing out, it leads, knows every slot up to
-//!   the highest chosen one (holes filled), and every command submitted to it is chosen, within
-//!   [`CALM_TIMEOUTS`] timeouts.
+//!   every other leader stopped) and one leader keeps timing out, it leads (phase 1 finished for
+//!   its latest ballot, no Nack for that ballot since), knows every slot up to the highest chosen
+//!   one (holes filled), and every command submitted to it is chosen, within [`CALM_TIMEOUTS`]
+//!   timeouts.
 
 pub mod check;
 pub mod lessons;
@@ -250,6 +251,13 @@ pub struct LeadGhost {
     pub accepts: BTreeMap<(Ballot, Slot), Command>,
     /// The ballot it leads at: phase 1 finished for it, no Nack and no timeout since.
     pub steady: Option<Ballot>,
+    /// The ballot it leads at, for the liveness goal: phase 1 finished for its latest ballot and
+    /// no Nack for that ballot since. Unlike `steady`, a timeout that sends no Prepare (the
+    /// contract lets a leader whose commands are all chosen ignore it) and a late Nack for an
+    /// older ballot leave it leading.
+    pub leads: Option<Ballot>,
+    /// A Nack for its latest ballot reached it.
+    pub refused_latest: bool,
     /// A Nack reached it since its latest Prepare.
     pub refused: bool,
     /// What `chosen()` returned last.
@@ -662,9 +670,13 @@ impl World {
                     .entry(a)
                     .or_insert((*first, reports));
             }
-            Message::Nack { .. } => {
+            Message::Nack { ballot, .. } => {
                 g.steady = None;
                 g.refused = true;
+                if Some(*ballot) == g.max_prepare {
+                    g.leads = None;
+                    g.refused_latest = true;
+                }
             }
             _ => {}
         }
@@ -691,6 +703,12 @@ impl World {
                 && g.promises.get(&cur).is_some_and(|m| m.len() >= q)
             {
                 g.steady = Some(cur);
+            }
+            if *ballot == cur
+                && !g.refused_latest
+                && g.promises.get(&cur).is_some_and(|m| m.len() >= q)
+            {
+                g.leads = Some(cur);
             }
         }
         self.check_learned(p)
@@ -750,6 +768,8 @@ impl World {
                     if g.max_prepare.is_none_or(|mp| *ballot > mp) {
                         g.refused = false;
                         g.steady = None;
+                        g.refused_latest = false;
+                        g.leads = None;
                     }
                     g.max_prepare = Some(g.max_prepare.map_or(*ballot, |mp| mp.max(*ballot)));
                 }
@@ -932,10 +952,21 @@ impl World {
     /// Leader p's goal in a calm phase; `Err` says what is missing.
     fn goal(&self, p: usize) -> Result<(), String> {
         let g = &self.ghost.lead[p];
-        if g.steady.is_none() {
-            return Err(
-                "it never finished phase 1 (no quorum of promises for its latest ballot)".into(),
-            );
+        if g.leads.is_none() {
+            let q = self.setup.quorum();
+            let finished = g
+                .max_prepare
+                .and_then(|b| g.promises.get(&b))
+                .is_some_and(|m| m.len() >= q);
+            return Err(match (finished, g.max_prepare) {
+                (true, Some(b)) => format!(
+                    "it does not lead: a Nack refused its latest ballot ({})",
+                    ballot_str(&b)
+                ),
+                _ => {
+                    "it never finished phase 1 (no quorum of promises for its latest ballot)".into()
+                }
+            });
         }
         if let Some((top, _)) = self.ghost.chosen.iter().next_back() {
             let missing: Vec<String> = (0..=*top)
