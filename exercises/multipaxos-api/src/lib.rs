@@ -187,8 +187,9 @@ pub trait Leader: std::fmt::Debug {
     fn submit(&mut self, op: String, out: &mut Outbox);
     /// A reply (`Promise`, `Accepted` or `Nack`) from acceptor `from`.
     fn on_message(&mut self, from: NodeId, message: Message, out: &mut Outbox);
-    /// No progress for a while: run phase 1 again with a higher ballot, unless this node leads
-    /// (finished phase 1, not refused since) and every command it was given is chosen.
+    /// No progress for a while: run phase 1 again, with a higher ballot. (Even a leader with
+    /// nothing outstanding: another may have taken over and chosen slots meanwhile, and only a new
+    /// phase 1 tells it so.)
     fn on_timeout(&mut self, out: &mut Outbox);
     /// The log this leader knows: every slot it knows to be chosen, with its command.
     fn chosen(&self) -> BTreeMap<Slot, Command>;

@@ -13,8 +13,8 @@
 //!   ballot and slot; ballots the leader's own and growing; the acceptor's rules per slot;
 //! - `steady-state`: a leader that finished phase 1 and was not refused since (no Nack, no
 //!   timeout) sends a new command's Accept in `submit` itself, and no Prepare;
-//! - `liveness`: once faults stop (every message in flight lost, crashed acceptors restarted,
-//!   every other leader stopped) and one leader keeps timing out, it leads (phase 1 finished for
+//! - `liveness`: once faults stop (every message in flight lost, crashed acceptors restarted
+//!   until a majority is up, every other leader stopped) and one leader keeps timing out, it leads (phase 1 finished for
 //!   its latest ballot, no Nack for that ballot since), knows every slot up to the highest chosen
 //!   one (holes filled), and every command submitted to it is chosen, within [`CALM_TIMEOUTS`]
 //!   timeouts.
@@ -145,7 +145,7 @@ pub enum Step {
     /// Leader i stops for good.
     Stop(usize),
     /// Faults stop, for leader i's calm phase: every message in flight is lost, crashed acceptors
-    /// restart, every other leader stops.
+    /// restart until a majority is up, every other leader stops.
     Calm(usize),
 }
 
@@ -1153,7 +1153,14 @@ impl Model for World {
             Step::Calm(p) => {
                 self.network.clear();
                 self.net_sum = 0;
+                // Crashed acceptors restart, lowest first, only until a majority is up: a minority
+                // may stay down for good, and progress must not need it.
+                let quorum = self.setup.quorum();
                 for a in 0..self.setup.acceptors {
+                    let up = self.acceptors.iter().filter(|n| n.is_some()).count();
+                    if up >= quorum {
+                        break;
+                    }
                     if self.acceptors[a].is_none() {
                         self.restart(a)?;
                     }
@@ -1229,7 +1236,7 @@ impl Model for World {
                 return Err(violation(
                     "liveness",
                     "no-progress",
-                    format!("after faults stopped, {who} timed out {CALM_TIMEOUTS} times with every message delivered and every acceptor up, and still {missing}"),
+                    format!("after faults stopped, {who} timed out {CALM_TIMEOUTS} times, each time with every message in flight delivered and a majority of acceptors up, and still {missing}"),
                 ));
             }
             timeouts += 1;
