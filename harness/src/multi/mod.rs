@@ -264,6 +264,9 @@ pub struct LeadGhost {
     pub learned: BTreeMap<Slot, Command>,
 }
 
+/// (slot, ballot) -> (command, bitmask of acceptors that accepted it).
+pub type Votes = BTreeMap<(Slot, Ballot), (Command, u32)>;
+
 /// The ghost state. Each part is shared between the worlds of a search until a step changes it
 /// (`Rc::make_mut`), and keeps its hash until then ([`Hashed`]).
 #[derive(Clone, Debug, Default, Hash)]
@@ -271,7 +274,7 @@ pub struct Ghost {
     pub acc: Vec<Rc<Hashed<AccGhost>>>,
     pub lead: Vec<Rc<Hashed<LeadGhost>>>,
     /// (slot, ballot) -> (command, bitmask of acceptors that accepted it).
-    pub votes: Rc<Hashed<BTreeMap<(Slot, Ballot), (Command, u32)>>>,
+    pub votes: Rc<Hashed<Votes>>,
     /// The command chosen in each slot, with the ballot it was first chosen at.
     pub chosen: Rc<Hashed<BTreeMap<Slot, (Ballot, Command)>>>,
 }
@@ -343,8 +346,12 @@ impl World {
             leaders.push(Some(node));
         }
         let ghost = Ghost {
-            acc: vec![Rc::new(Hashed::new(AccGhost::default())); n],
-            lead: vec![Rc::new(Hashed::new(LeadGhost::default())); setup.leaders()],
+            acc: (0..n)
+                .map(|_| Rc::new(Hashed::new(AccGhost::default())))
+                .collect(),
+            lead: (0..setup.leaders())
+                .map(|_| Rc::new(Hashed::new(LeadGhost::default())))
+                .collect(),
             ..Ghost::default()
         };
         Ok(World {
