@@ -29,7 +29,9 @@ use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
-use multipaxos_api::{AcceptorRecord, Ballot, Command, Disk, Message, NodeId, Outbox, Slot};
+use multipaxos_api::{
+    AcceptorRecord, Ballot, Command, Disk, Message, NodeId, Outbox, Slot, SlotProposal,
+};
 
 use crate::guard::{self, CallKind};
 use crate::hash::{hash_debug, hash_of, Hashed, StableHasher};
@@ -541,13 +543,7 @@ impl World {
                         ));
                     }
                 }
-                let mut reported: BTreeMap<Slot, (Ballot, Command)> = BTreeMap::new();
-                for r in accepted {
-                    let e = reported.entry(r.slot).or_insert((r.ballot, r.command.clone()));
-                    if r.ballot > e.0 {
-                        *e = (r.ballot, r.command.clone());
-                    }
-                }
+                let reported = highest_by_slot(accepted);
                 for (s, (b, c)) in g.accepted.range(*first..) {
                     match reported.get(s) {
                         Some((rb, rc)) if rb == b && rc == c => {}
@@ -662,15 +658,7 @@ impl World {
                 first,
                 accepted,
             } => {
-                let mut reports: BTreeMap<Slot, (Ballot, Command)> = BTreeMap::new();
-                for r in accepted {
-                    let x = reports
-                        .entry(r.slot)
-                        .or_insert((r.ballot, r.command.clone()));
-                    if r.ballot > x.0 {
-                        *x = (r.ballot, r.command.clone());
-                    }
-                }
+                let reports = highest_by_slot(accepted);
                 g.promises
                     .entry(*ballot)
                     .or_default()
@@ -1032,6 +1020,22 @@ impl World {
         self.lead_h.hash(h);
         self.ghost.hash(h);
     }
+}
+
+/// The highest-ballot proposal of each slot among `reports` (a promise's, or several).
+pub fn highest_by_slot<'a>(
+    reports: impl IntoIterator<Item = &'a SlotProposal>,
+) -> BTreeMap<Slot, Proposal> {
+    let mut highest: BTreeMap<Slot, Proposal> = BTreeMap::new();
+    for r in reports {
+        let e = highest
+            .entry(r.slot)
+            .or_insert((r.ballot, r.command.clone()));
+        if r.ballot > e.0 {
+            *e = (r.ballot, r.command.clone());
+        }
+    }
+    highest
 }
 
 /// May a leader propose `command` for a slot, given the promises covering it? Yes when some quorum

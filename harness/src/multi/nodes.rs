@@ -277,20 +277,9 @@ impl RefLeader {
     fn take_over(&mut self, out: &mut Outbox) {
         self.phase1_done = true;
         self.leading = true;
-        let mut highest: BTreeMap<Slot, (Ballot, Command)> = BTreeMap::new();
-        for reports in self.promises.values() {
-            for r in reports {
-                if r.slot < self.first {
-                    continue;
-                }
-                let e = highest
-                    .entry(r.slot)
-                    .or_insert((r.ballot, r.command.clone()));
-                if r.ballot > e.0 {
-                    *e = (r.ballot, r.command.clone());
-                }
-            }
-        }
+        let first = self.first;
+        let highest =
+            super::highest_by_slot(self.promises.values().flatten().filter(|r| r.slot >= first));
         let top = highest.keys().next_back().copied();
         if let Some(top) = top {
             for s in self.first..=top {
