@@ -834,6 +834,10 @@ pub fn exhaustive(
                     Err(_) => continue,
                     Ok(()) => {}
                 }
+                // The same state as `w` (a message delivered again): visited already.
+                if c.unchanged_from(w) {
+                    continue;
+                }
                 if visited.insert(phase.key(c.state_hash())) {
                     arena.push((*node, Some(s.clone())));
                     let n = (arena.len() - 1) as u32;

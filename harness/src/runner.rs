@@ -614,6 +614,20 @@ pub fn plan(o: &Options) -> Vec<Unit> {
     units
 }
 
+/// The order in which `paxos-tutor check --jobs N` starts the units of a plan (indices into
+/// [`plan`]): the first exhaustive configuration (the 3x2 search at full depth, the longest unit
+/// by far) first, so a second worker takes the other units beside it instead of the longest
+/// starting last; then every other unit in plan order (the traces first among them, so a bug
+/// they find still ends the check at once). Only when units start changes: which are needed,
+/// the merge in plan order and so the result are the same for any order.
+pub fn start_order(units: &[Unit]) -> Vec<usize> {
+    let first_search = units.iter().position(|u| *u == Unit::Search(0));
+    first_search
+        .into_iter()
+        .chain((0..units.len()).filter(|&k| Some(k) != first_search))
+        .collect()
+}
+
 /// What one unit found: what it ran, what it could not prove, and whether it ended the check.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitReport {

@@ -467,7 +467,8 @@ pub struct World {
     pub crashes: u32,
     pub timeouts: u32,
     pub stops: u32,
-    /// Messages sent by the last step (for reports).
+    /// Messages sent by the last step (for reports; not kept in the worlds of the exhaustive
+    /// search, see [`World::send`]).
     pub sent: Vec<Rc<Env>>,
     /// Steps taken so far (for the timeout message).
     pub steps: u32,
@@ -721,9 +722,13 @@ impl World {
         self.net_sum = self.net_sum.wrapping_sub(net_mix(e.key));
     }
 
-    /// Put `env` (made by [`World::envelope`]) on the network.
+    /// Put `env` (made by [`World::envelope`]) on the network. The worlds of the exhaustive
+    /// search (and of its calm phases) keep no `sent`: no report reads them (a report replays the
+    /// schedule in a fresh world), and the search sends in every successor it tries.
     fn send(&mut self, env: Rc<Env>) {
-        self.sent.push(env.clone());
+        if !self.setup.hashing {
+            self.sent.push(env.clone());
+        }
         if self.setup.sticky {
             let at = self.net.binary_search_by(|e| {
                 e.key
@@ -824,12 +829,17 @@ impl World {
             let p = (e.to.0 - PROPOSER_BASE - 1) as usize;
             if let Message::Promise { ballot, accepted } = &e.msg {
                 let a = (e.from.0 - 1) as usize;
-                let entry = (*ballot, a, accepted.clone());
                 // The set network delivers the same Promise again and again: copy the record
-                // (shared with the world this one was cloned from) only when it changes.
-                if let Err(i) = self.ghost.prop[p].promises.binary_search(&entry) {
+                // (shared with the world this one was cloned from) only when it changes, and the
+                // entry (its value a String) only then. The order is the tuple's.
+                let at = self.ghost.prop[p].promises.binary_search_by(|(b, i, r)| {
+                    b.cmp(ballot)
+                        .then_with(|| i.cmp(&a))
+                        .then_with(|| r.cmp(accepted))
+                });
+                if let Err(i) = at {
                     let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]);
-                    g.promises.insert(i, entry);
+                    g.promises.insert(i, (*ballot, a, accepted.clone()));
                 }
             }
             let from = e.from;
@@ -1158,13 +1168,7 @@ impl World {
         let votes = &self.ghost.votes;
         let mask = votes[i].2;
         if mask.count_ones() as usize >= self.setup.quorum() {
-            let proposed: Vec<Value> = self
-                .ghost
-                .prop
-                .iter()
-                .filter_map(|g| g.value.clone())
-                .collect();
-            if !proposed.contains(v) {
+            if !self.ghost.prop.iter().any(|g| g.value.as_ref() == Some(v)) {
                 return Err(violation(
                     Property::Validity,
                     "validity",
@@ -1222,7 +1226,12 @@ impl World {
                 .prop
                 .borrow()
                 .get(&k)
-                .map(|m| (m.node.clone(), m.hash, m.out.clone(), m.decided.clone()))
+                .map(|m| {
+                    // `None`: what `decided()` returns did not change (no String copied).
+                    let decided = (m.decided != self.ghost.prop[p].decided)
+                        .then(|| m.decided.clone());
+                    (m.node.clone(), m.hash, m.out.clone(), decided)
+                })
         });
         let (out, decided) = match hit {
             Some((node, hash, out, decided)) => {
@@ -1271,7 +1280,7 @@ impl World {
                     };
                     self.setup.memo.prop.borrow_mut().insert(k, m);
                 }
-                (out, decided)
+                (out, Some(decided))
             }
         };
         for env in out.iter() {
@@ -1282,7 +1291,10 @@ impl World {
             }
             self.send(env.clone());
         }
-        self.check_decided(p, decided)
+        match decided {
+            Some(decided) => self.check_decided(p, decided),
+            None => Ok(()),
+        }
     }
 
     fn check_proposer_send(&mut self, p: usize, to: NodeId, msg: &Message) -> Result<(), Failure> {
@@ -1503,6 +1515,27 @@ impl World {
             None => 0xdead,
         };
         Ok(())
+    }
+
+    /// Is this world, taken from `parent` by one step, still `parent`'s state: every part shared
+    /// with it (a step copies a part only to change it) and the same budgets spent? Then it has
+    /// [`World::state_hash`] of `parent`, without hashing it (the set network delivers every
+    /// message again and again, and most of those deliveries change nothing).
+    pub fn unchanged_from(&self, parent: &World) -> bool {
+        Rc::ptr_eq(&self.acc, &parent.acc)
+            && Rc::ptr_eq(&self.prop, &parent.prop)
+            && Rc::ptr_eq(&self.net, &parent.net)
+            && self.net_sum == parent.net_sum
+            && Rc::ptr_eq(&self.ghost.acc, &parent.ghost.acc)
+            && Rc::ptr_eq(&self.ghost.prop, &parent.ghost.prop)
+            && Rc::ptr_eq(&self.ghost.votes, &parent.ghost.votes)
+            && match (&self.ghost.chosen, &parent.ghost.chosen) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                _ => false,
+            }
+            && self.crashes == parent.crashes
+            && self.timeouts == parent.timeouts
     }
 
     /// The hash of the whole state (exhaustive search), given budgets still to spend.
