@@ -716,6 +716,17 @@ impl World {
         })
     }
 
+    /// Add one message to the network with `add`. A network shared with another world is copied
+    /// first, into room for the new message (one allocation, not a copy and then a larger one).
+    fn net_with(&mut self, add: impl FnOnce(&mut Vec<Rc<Env>>)) {
+        if Rc::get_mut(&mut self.net).is_none() {
+            let mut copy = Vec::with_capacity(self.net.len() + 4);
+            copy.extend(self.net.iter().cloned());
+            self.net = Rc::new(copy);
+        }
+        add(Rc::get_mut(&mut self.net).expect("a fresh copy is unique"));
+    }
+
     /// Take message `i` off the network.
     fn unsend(&mut self, i: usize) {
         let e = Rc::make_mut(&mut self.net).remove(i);
@@ -737,11 +748,11 @@ impl World {
             });
             if let Err(i) = at {
                 self.net_sum = self.net_sum.wrapping_add(net_mix(env.key));
-                Rc::make_mut(&mut self.net).insert(i, env);
+                self.net_with(|v| v.insert(i, env));
             }
         } else {
             self.net_sum = self.net_sum.wrapping_add(net_mix(env.key));
-            Rc::make_mut(&mut self.net).push(env);
+            self.net_with(|v| v.push(env));
         }
     }
 
@@ -1221,17 +1232,11 @@ impl World {
             .hashing
             .then(|| memo_key(id, self.prop[p].hash, input));
         let hit = key.and_then(|k| {
-            self.setup
-                .memo
-                .prop
-                .borrow()
-                .get(&k)
-                .map(|m| {
-                    // `None`: what `decided()` returns did not change (no String copied).
-                    let decided = (m.decided != self.ghost.prop[p].decided)
-                        .then(|| m.decided.clone());
-                    (m.node.clone(), m.hash, m.out.clone(), decided)
-                })
+            self.setup.memo.prop.borrow().get(&k).map(|m| {
+                // `None`: what `decided()` returns did not change (no String copied).
+                let decided = (m.decided != self.ghost.prop[p].decided).then(|| m.decided.clone());
+                (m.node.clone(), m.hash, m.out.clone(), decided)
+            })
         });
         let (out, decided) = match hit {
             Some((node, hash, out, decided)) => {
@@ -1341,6 +1346,17 @@ impl World {
             }
             Message::Accept { ballot, value } => {
                 let q = self.setup.quorum();
+                if self.accept_passes(p, ballot, value) {
+                    // Recorded without copying the value when it is there already.
+                    let at = self.ghost.prop[p]
+                        .accepts
+                        .binary_search_by(|(b, v)| b.cmp(ballot).then_with(|| v.cmp(value)));
+                    if let Err(i) = at {
+                        let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]);
+                        g.accepts.insert(i, (*ballot, value.clone()));
+                    }
+                    return Ok(());
+                }
                 let g = &self.ghost.prop[p];
                 let reports: Vec<(usize, &Option<(Ballot, Value)>)> =
                     g.promises.iter().filter(|(b, _, _)| b == ballot).map(|(_, a, r)| (*a, r)).collect();
@@ -1407,6 +1423,52 @@ impl World {
                 format!("{name} sent {}: a proposer sends only Prepare and Accept", message_str(other)),
             ),
         }
+    }
+
+    /// Does proposer `p`'s `Accept` pass every check of [`World::check_proposer_send`] (a quorum
+    /// of promises, one value per ballot, [`value_allowed`])? The same judgement without building
+    /// a list (acceptors as bits): the search judges every `Accept` a proposer sends, and a
+    /// `false` is judged again the long way, which names what is wrong.
+    fn accept_passes(&self, p: usize, ballot: &Ballot, value: &Value) -> bool {
+        let q = self.setup.quorum();
+        let g = &self.ghost.prop[p];
+        let (mut promised, mut silent) = (0u64, 0u64);
+        for (_, a, r) in g.promises.iter().filter(|(b, _, _)| b == ballot) {
+            if *a >= 64 {
+                return false;
+            }
+            promised |= 1 << a;
+            if r.is_none() {
+                silent |= 1 << a;
+            }
+        }
+        if (promised.count_ones() as usize) < q {
+            return false;
+        }
+        if g.accepts.iter().any(|(b, w)| b == ballot && w != value) {
+            return false;
+        }
+        let proposed = self
+            .ghost
+            .prop
+            .iter()
+            .any(|g| g.value.as_ref() == Some(value));
+        if proposed && silent.count_ones() as usize >= q {
+            return true;
+        }
+        let at_ballot = || g.promises.iter().filter(|(b, _, _)| b == ballot);
+        at_ballot()
+            .filter_map(|(_, _, r)| r.as_ref())
+            .filter(|(_, v)| v == value)
+            .any(|(hb, _)| {
+                let mut below = 0u64;
+                for (_, a, r) in at_ballot() {
+                    if r.as_ref().is_none_or(|(rb, _)| rb <= hb) {
+                        below |= 1 << a;
+                    }
+                }
+                below.count_ones() as usize >= q
+            })
     }
 
     /// Record what `decided()` returns now, and judge the change. It is recorded on a failure too:
@@ -1586,7 +1648,7 @@ impl World {
         debug_assert!(!setup.sticky && setup.acceptors == self.acc.len());
         World {
             setup,
-            net: Rc::new(Vec::new()),
+            net: Rc::new(Vec::with_capacity(8)),
             net_sum: 0,
             sent: Vec::new(),
             ..self.clone()
