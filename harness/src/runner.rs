@@ -1198,6 +1198,22 @@ mod tests {
     }
 
     #[test]
+    fn the_first_search_starts_first_then_the_plan_in_order() {
+        let units = plan(&Options::default());
+        let starts = start_order(&units);
+        // Four random units, then the searches: search 0 (the 3x2 configuration) is unit 4.
+        assert_eq!(units[4], Unit::Search(0));
+        assert_eq!(starts, vec![4, 0, 1, 2, 3, 5, 6, 7]);
+        // No search: the plan order as it is.
+        let none = plan(&Options {
+            depth: 0,
+            takeover: None,
+            ..Options::default()
+        });
+        assert_eq!(start_order(&none), (0..none.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
     fn the_plan_does_not_depend_on_anything_but_the_request() {
         let o = Options::default();
         let units = plan(&o);
