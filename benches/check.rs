@@ -305,10 +305,10 @@ fn cli_figures() {
             ratios.iter().cloned().fold(0.0, f64::max)
         );
     }
-    // The same JSON for one worker and for two.
+    // The same JSON for one worker and for two: both run (`--fresh`), not the stored verdict.
     let t = &tutors[0].1;
-    let one = t.check(&["--jobs", "1"]);
-    let two = t.check(&["--jobs", "2"]);
+    let one = t.check(&["--jobs", "1", "--fresh"]);
+    let two = t.check(&["--jobs", "2", "--fresh"]);
     println!(
         "--jobs 1: {:.2} s wall, --jobs 2: {:.2} s wall; JSON byte-identical: {}",
         one.0,

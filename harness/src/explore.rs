@@ -753,7 +753,7 @@ pub fn exhaustive(
                 }
                 stats.calm_phases += 1;
                 let mut calm = w.without_network_in(calm_setup.clone());
-                let mut calm_taken = Vec::new();
+                let mut calm_taken = Vec::with_capacity(32);
                 match calm_phase(&mut calm, p, &mut calm_taken) {
                     Err(f) if wanted(&f) && f.class() == "liveness" => {
                         let mut found = found(f, path_to(arena, *node));
@@ -833,6 +833,10 @@ pub fn exhaustive(
                     }
                     Err(_) => continue,
                     Ok(()) => {}
+                }
+                // The same state as `w` (a message delivered again): visited already.
+                if c.unchanged_from(w) {
+                    continue;
                 }
                 if visited.insert(phase.key(c.state_hash())) {
                     arena.push((*node, Some(s.clone())));

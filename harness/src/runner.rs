@@ -614,6 +614,20 @@ pub fn plan(o: &Options) -> Vec<Unit> {
     units
 }
 
+/// The order in which `paxos-tutor check --jobs N` starts the units of a plan (indices into
+/// [`plan`]): the first exhaustive configuration (the 3x2 search at full depth, the longest unit
+/// by far) first, so a second worker takes the other units beside it instead of the longest
+/// starting last; then every other unit in plan order (the traces first among them, so a bug
+/// they find still ends the check at once). Only when units start changes: which are needed,
+/// the merge in plan order and so the result are the same for any order.
+pub fn start_order(units: &[Unit]) -> Vec<usize> {
+    let first_search = units.iter().position(|u| *u == Unit::Search(0));
+    first_search
+        .into_iter()
+        .chain((0..units.len()).filter(|&k| Some(k) != first_search))
+        .collect()
+}
+
 /// What one unit found: what it ran, what it could not prove, and whether it ended the check.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitReport {
@@ -1181,6 +1195,22 @@ mod tests {
         assert!(!UnitReport::is_report("{\"verdict\":\"timeout\"}"));
         let cut = r.to_text().replace("end\n", "");
         assert!(UnitReport::from_text(&cut).is_err());
+    }
+
+    #[test]
+    fn the_first_search_starts_first_then_the_plan_in_order() {
+        let units = plan(&Options::default());
+        let starts = start_order(&units);
+        // Four random units, then the searches: search 0 (the 3x2 configuration) is unit 4.
+        assert_eq!(units[4], Unit::Search(0));
+        assert_eq!(starts, vec![4, 0, 1, 2, 3, 5, 6, 7]);
+        // No search: the plan order as it is.
+        let none = plan(&Options {
+            depth: 0,
+            takeover: None,
+            ..Options::default()
+        });
+        assert_eq!(start_order(&none), (0..none.len()).collect::<Vec<_>>());
     }
 
     #[test]

@@ -467,7 +467,8 @@ pub struct World {
     pub crashes: u32,
     pub timeouts: u32,
     pub stops: u32,
-    /// Messages sent by the last step (for reports).
+    /// Messages sent by the last step (for reports; not kept in the worlds of the exhaustive
+    /// search, see [`World::send`]).
     pub sent: Vec<Rc<Env>>,
     /// Steps taken so far (for the timeout message).
     pub steps: u32,
@@ -715,15 +716,30 @@ impl World {
         })
     }
 
+    /// Add one message to the network with `add`. A network shared with another world is copied
+    /// first, into room for the new message (one allocation, not a copy and then a larger one).
+    fn net_with(&mut self, add: impl FnOnce(&mut Vec<Rc<Env>>)) {
+        if Rc::get_mut(&mut self.net).is_none() {
+            let mut copy = Vec::with_capacity(self.net.len() + 4);
+            copy.extend(self.net.iter().cloned());
+            self.net = Rc::new(copy);
+        }
+        add(Rc::get_mut(&mut self.net).expect("a fresh copy is unique"));
+    }
+
     /// Take message `i` off the network.
     fn unsend(&mut self, i: usize) {
         let e = Rc::make_mut(&mut self.net).remove(i);
         self.net_sum = self.net_sum.wrapping_sub(net_mix(e.key));
     }
 
-    /// Put `env` (made by [`World::envelope`]) on the network.
+    /// Put `env` (made by [`World::envelope`]) on the network. The worlds of the exhaustive
+    /// search (and of its calm phases) keep no `sent`: no report reads them (a report replays the
+    /// schedule in a fresh world), and the search sends in every successor it tries.
     fn send(&mut self, env: Rc<Env>) {
-        self.sent.push(env.clone());
+        if !self.setup.hashing {
+            self.sent.push(env.clone());
+        }
         if self.setup.sticky {
             let at = self.net.binary_search_by(|e| {
                 e.key
@@ -732,11 +748,11 @@ impl World {
             });
             if let Err(i) = at {
                 self.net_sum = self.net_sum.wrapping_add(net_mix(env.key));
-                Rc::make_mut(&mut self.net).insert(i, env);
+                self.net_with(|v| v.insert(i, env));
             }
         } else {
             self.net_sum = self.net_sum.wrapping_add(net_mix(env.key));
-            Rc::make_mut(&mut self.net).push(env);
+            self.net_with(|v| v.push(env));
         }
     }
 
@@ -824,12 +840,17 @@ impl World {
             let p = (e.to.0 - PROPOSER_BASE - 1) as usize;
             if let Message::Promise { ballot, accepted } = &e.msg {
                 let a = (e.from.0 - 1) as usize;
-                let entry = (*ballot, a, accepted.clone());
                 // The set network delivers the same Promise again and again: copy the record
-                // (shared with the world this one was cloned from) only when it changes.
-                if let Err(i) = self.ghost.prop[p].promises.binary_search(&entry) {
+                // (shared with the world this one was cloned from) only when it changes, and the
+                // entry (its value a String) only then. The order is the tuple's.
+                let at = self.ghost.prop[p].promises.binary_search_by(|(b, i, r)| {
+                    b.cmp(ballot)
+                        .then_with(|| i.cmp(&a))
+                        .then_with(|| r.cmp(accepted))
+                });
+                if let Err(i) = at {
                     let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]);
-                    g.promises.insert(i, entry);
+                    g.promises.insert(i, (*ballot, a, accepted.clone()));
                 }
             }
             let from = e.from;
@@ -1158,13 +1179,7 @@ impl World {
         let votes = &self.ghost.votes;
         let mask = votes[i].2;
         if mask.count_ones() as usize >= self.setup.quorum() {
-            let proposed: Vec<Value> = self
-                .ghost
-                .prop
-                .iter()
-                .filter_map(|g| g.value.clone())
-                .collect();
-            if !proposed.contains(v) {
+            if !self.ghost.prop.iter().any(|g| g.value.as_ref() == Some(v)) {
                 return Err(violation(
                     Property::Validity,
                     "validity",
@@ -1217,12 +1232,11 @@ impl World {
             .hashing
             .then(|| memo_key(id, self.prop[p].hash, input));
         let hit = key.and_then(|k| {
-            self.setup
-                .memo
-                .prop
-                .borrow()
-                .get(&k)
-                .map(|m| (m.node.clone(), m.hash, m.out.clone(), m.decided.clone()))
+            self.setup.memo.prop.borrow().get(&k).map(|m| {
+                // `None`: what `decided()` returns did not change (no String copied).
+                let decided = (m.decided != self.ghost.prop[p].decided).then(|| m.decided.clone());
+                (m.node.clone(), m.hash, m.out.clone(), decided)
+            })
         });
         let (out, decided) = match hit {
             Some((node, hash, out, decided)) => {
@@ -1271,7 +1285,7 @@ impl World {
                     };
                     self.setup.memo.prop.borrow_mut().insert(k, m);
                 }
-                (out, decided)
+                (out, Some(decided))
             }
         };
         for env in out.iter() {
@@ -1282,7 +1296,10 @@ impl World {
             }
             self.send(env.clone());
         }
-        self.check_decided(p, decided)
+        match decided {
+            Some(decided) => self.check_decided(p, decided),
+            None => Ok(()),
+        }
     }
 
     fn check_proposer_send(&mut self, p: usize, to: NodeId, msg: &Message) -> Result<(), Failure> {
@@ -1329,6 +1346,17 @@ impl World {
             }
             Message::Accept { ballot, value } => {
                 let q = self.setup.quorum();
+                if self.accept_passes(p, ballot, value) {
+                    // Recorded without copying the value when it is there already.
+                    let at = self.ghost.prop[p]
+                        .accepts
+                        .binary_search_by(|(b, v)| b.cmp(ballot).then_with(|| v.cmp(value)));
+                    if let Err(i) = at {
+                        let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.prop)[p]);
+                        g.accepts.insert(i, (*ballot, value.clone()));
+                    }
+                    return Ok(());
+                }
                 let g = &self.ghost.prop[p];
                 let reports: Vec<(usize, &Option<(Ballot, Value)>)> =
                     g.promises.iter().filter(|(b, _, _)| b == ballot).map(|(_, a, r)| (*a, r)).collect();
@@ -1395,6 +1423,52 @@ impl World {
                 format!("{name} sent {}: a proposer sends only Prepare and Accept", message_str(other)),
             ),
         }
+    }
+
+    /// Does proposer `p`'s `Accept` pass every check of [`World::check_proposer_send`] (a quorum
+    /// of promises, one value per ballot, [`value_allowed`])? The same judgement without building
+    /// a list (acceptors as bits): the search judges every `Accept` a proposer sends, and a
+    /// `false` is judged again the long way, which names what is wrong.
+    fn accept_passes(&self, p: usize, ballot: &Ballot, value: &Value) -> bool {
+        let q = self.setup.quorum();
+        let g = &self.ghost.prop[p];
+        let (mut promised, mut silent) = (0u64, 0u64);
+        for (_, a, r) in g.promises.iter().filter(|(b, _, _)| b == ballot) {
+            if *a >= 64 {
+                return false;
+            }
+            promised |= 1 << a;
+            if r.is_none() {
+                silent |= 1 << a;
+            }
+        }
+        if (promised.count_ones() as usize) < q {
+            return false;
+        }
+        if g.accepts.iter().any(|(b, w)| b == ballot && w != value) {
+            return false;
+        }
+        let proposed = self
+            .ghost
+            .prop
+            .iter()
+            .any(|g| g.value.as_ref() == Some(value));
+        if proposed && silent.count_ones() as usize >= q {
+            return true;
+        }
+        let at_ballot = || g.promises.iter().filter(|(b, _, _)| b == ballot);
+        at_ballot()
+            .filter_map(|(_, _, r)| r.as_ref())
+            .filter(|(_, v)| v == value)
+            .any(|(hb, _)| {
+                let mut below = 0u64;
+                for (_, a, r) in at_ballot() {
+                    if r.as_ref().is_none_or(|(rb, _)| rb <= hb) {
+                        below |= 1 << a;
+                    }
+                }
+                below.count_ones() as usize >= q
+            })
     }
 
     /// Record what `decided()` returns now, and judge the change. It is recorded on a failure too:
@@ -1505,6 +1579,27 @@ impl World {
         Ok(())
     }
 
+    /// Is this world, taken from `parent` by one step, still `parent`'s state: every part shared
+    /// with it (a step copies a part only to change it) and the same budgets spent? Then it has
+    /// [`World::state_hash`] of `parent`, without hashing it (the set network delivers every
+    /// message again and again, and most of those deliveries change nothing).
+    pub fn unchanged_from(&self, parent: &World) -> bool {
+        Rc::ptr_eq(&self.acc, &parent.acc)
+            && Rc::ptr_eq(&self.prop, &parent.prop)
+            && Rc::ptr_eq(&self.net, &parent.net)
+            && self.net_sum == parent.net_sum
+            && Rc::ptr_eq(&self.ghost.acc, &parent.ghost.acc)
+            && Rc::ptr_eq(&self.ghost.prop, &parent.ghost.prop)
+            && Rc::ptr_eq(&self.ghost.votes, &parent.ghost.votes)
+            && match (&self.ghost.chosen, &parent.ghost.chosen) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+                _ => false,
+            }
+            && self.crashes == parent.crashes
+            && self.timeouts == parent.timeouts
+    }
+
     /// The hash of the whole state (exhaustive search), given budgets still to spend.
     pub fn state_hash(&self) -> u64 {
         let mut h = StableHasher::default();
@@ -1553,7 +1648,7 @@ impl World {
         debug_assert!(!setup.sticky && setup.acceptors == self.acc.len());
         World {
             setup,
-            net: Rc::new(Vec::new()),
+            net: Rc::new(Vec::with_capacity(8)),
             net_sum: 0,
             sent: Vec::new(),
             ..self.clone()

@@ -283,7 +283,7 @@ fn fast_phases(
 
 /// Run the check `options` as its plan of units ([`runner::plan`]: the traces, the random
 /// schedules in chunks, one unit per exhaustive configuration), each unit in a worker process of
-/// its own, at most `jobs` at a time, started in plan order. Each worker is a runner as [`run`]
+/// its own, at most `jobs` at a time, the longest first ([`runner::start_order`]). Each worker is a runner as [`run`]
 /// starts it (its own secret channel, memory limit, call watchdog and process group), asked for
 /// one unit. The reports are merged in plan order ([`runner::merge`]): the result is the same for
 /// any `jobs` and any timing. A unit that ends the check (a failure, a crash) makes every unit
@@ -319,15 +319,20 @@ pub fn run_plan(
     let mut searching: Option<Instant> = None;
     let mut fast_told = false;
     let (tx, rx) = mpsc::channel::<Msg>();
+    // The longest unit starts first (see `runner::start_order`); the merge is in plan order.
+    let starts = runner::start_order(&units);
     std::thread::scope(|scope| {
         let mut next = 0;
         loop {
-            while error.is_none()
-                && running.len() < jobs
-                && next < units.len()
-                && order.needed(next)
-            {
-                let (k, unit) = (next, units[next]);
+            while error.is_none() && running.len() < jobs {
+                // Units no longer needed are never started.
+                while next < starts.len() && !order.needed(starts[next]) {
+                    next += 1;
+                }
+                if next >= starts.len() {
+                    break;
+                }
+                let (k, unit) = (starts[next], units[starts[next]]);
                 next += 1;
                 let mut o = Options {
                     unit: Some(unit),
@@ -366,7 +371,10 @@ pub fn run_plan(
                     c.store(true, Ordering::SeqCst);
                 }
             }
-            if running.is_empty() && (settled || next >= units.len() || !order.needed(next)) {
+            while next < starts.len() && !order.needed(starts[next]) {
+                next += 1;
+            }
+            if running.is_empty() && (settled || next >= starts.len()) {
                 break;
             }
             match rx.recv() {
