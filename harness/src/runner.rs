@@ -615,12 +615,17 @@ pub fn plan(o: &Options) -> Vec<Unit> {
 }
 
 /// The order in which `paxos-tutor check --jobs N` starts the units of a plan (indices into
-/// [`plan`]): the first exhaustive configuration (the 3x2 search at full depth, the longest unit
-/// by far) first, so a second worker takes the other units beside it instead of the longest
-/// starting last; then every other unit in plan order (the traces first among them, so a bug
-/// they find still ends the check at once). Only when units start changes: which are needed,
-/// the merge in plan order and so the result are the same for any order.
-pub fn start_order(units: &[Unit]) -> Vec<usize> {
+/// [`plan`]). With two workers or more: the first exhaustive configuration (the 3x2 search at
+/// full depth, the longest unit by far) first, so a second worker takes the other units beside it
+/// instead of the longest starting last; then every other unit in plan order (the traces first
+/// among them, so a bug they find still ends the check at once). With one worker: the plan order,
+/// so a bug the traces or random schedules find is reported before any search runs. Only when
+/// units start changes: which are needed, the merge in plan order and so the result are the same
+/// for any order.
+pub fn start_order(units: &[Unit], jobs: usize) -> Vec<usize> {
+    if jobs <= 1 {
+        return (0..units.len()).collect();
+    }
     let first_search = units.iter().position(|u| *u == Unit::Search(0));
     first_search
         .into_iter()
@@ -1200,17 +1205,19 @@ mod tests {
     #[test]
     fn the_first_search_starts_first_then_the_plan_in_order() {
         let units = plan(&Options::default());
-        let starts = start_order(&units);
+        let starts = start_order(&units, 2);
         // Four random units, then the searches: search 0 (the 3x2 configuration) is unit 4.
         assert_eq!(units[4], Unit::Search(0));
         assert_eq!(starts, vec![4, 0, 1, 2, 3, 5, 6, 7]);
+        // One worker: the plan order, the fast phases first.
+        assert_eq!(start_order(&units, 1), (0..units.len()).collect::<Vec<_>>());
         // No search: the plan order as it is.
         let none = plan(&Options {
             depth: 0,
             takeover: None,
             ..Options::default()
         });
-        assert_eq!(start_order(&none), (0..none.len()).collect::<Vec<_>>());
+        assert_eq!(start_order(&none, 2), (0..none.len()).collect::<Vec<_>>());
     }
 
     #[test]

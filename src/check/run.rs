@@ -283,7 +283,8 @@ fn fast_phases(
 
 /// Run the check `options` as its plan of units ([`runner::plan`]: the traces, the random
 /// schedules in chunks, one unit per exhaustive configuration), each unit in a worker process of
-/// its own, at most `jobs` at a time, the longest first ([`runner::start_order`]). Each worker is a runner as [`run`]
+/// its own, at most `jobs` at a time, the longest first when there are two or more
+/// ([`runner::start_order`]). Each worker is a runner as [`run`]
 /// starts it (its own secret channel, memory limit, call watchdog and process group), asked for
 /// one unit. The reports are merged in plan order ([`runner::merge`]): the result is the same for
 /// any `jobs` and any timing. A unit that ends the check (a failure, a crash) makes every unit
@@ -320,7 +321,7 @@ pub fn run_plan(
     let mut fast_told = false;
     let (tx, rx) = mpsc::channel::<Msg>();
     // The longest unit starts first (see `runner::start_order`); the merge is in plan order.
-    let starts = runner::start_order(&units);
+    let starts = runner::start_order(&units, jobs);
     std::thread::scope(|scope| {
         let mut next = 0;
         loop {
