@@ -440,15 +440,13 @@ impl World {
         }
     }
 
-    /// The commands submitted so far (by every client), as a multiset.
-    fn submitted_ops(&self) -> Vec<&str> {
-        let mut v = Vec::new();
-        for (p, g) in self.ghost.lead.iter().enumerate() {
-            for op in &self.setup.ops[p][..g.submitted] {
-                v.push(op.as_str());
-            }
-        }
-        v
+    /// Has some client submitted `op` so far?
+    fn was_submitted(&self, op: &str) -> bool {
+        self.ghost
+            .lead
+            .iter()
+            .enumerate()
+            .any(|(p, g)| self.setup.ops[p][..g.submitted].iter().any(|o| o == op))
     }
 
     fn deliverable(&self, e: &Env) -> bool {
@@ -630,7 +628,7 @@ impl World {
             return Ok(());
         }
         if let Command::Op(op) = &command {
-            if !self.submitted_ops().contains(&op.as_str()) {
+            if !self.was_submitted(op) {
                 return Err(violation(
                     "validity",
                     "not-submitted",
@@ -719,7 +717,6 @@ impl World {
         let id = proposer_id(p);
         let who = node_name(id);
         let quorum = self.setup.quorum();
-        let submitted: Vec<String> = self.submitted_ops().iter().map(|s| s.to_string()).collect();
         for (to, m) in sent {
             if self.acceptor_index(*to).is_none() {
                 return Err(violation(
@@ -732,6 +729,14 @@ impl World {
                     ),
                 ));
             }
+            // May the command of an Accept be a new one (a no-op, or one a client submitted)?
+            let fresh = match m {
+                Message::Accept {
+                    command: Command::Op(o),
+                    ..
+                } => self.was_submitted(o),
+                _ => true,
+            };
             let g = Rc::make_mut(&mut self.ghost.lead[p]);
             match m {
                 Message::Prepare { ballot, .. } => {
@@ -804,7 +809,7 @@ impl World {
                             format!("{who} sent {} with promises for that ballot covering slot {s} from {} acceptor(s) only; a quorum is {quorum} (Paxos Made Simple section 3: phase 2 for a slot only after phase 1 covers it)", message_str(m), covering.len()),
                         ));
                     }
-                    if !command_allowed(&covering, command, &submitted, quorum) {
+                    if !command_allowed(&covering, command, fresh, quorum) {
                         let highest = covering
                             .iter()
                             .filter_map(|(_, r)| *r)
@@ -1039,20 +1044,16 @@ pub fn highest_by_slot<'a>(
 }
 
 /// May a leader propose `command` for a slot, given the promises covering it? Yes when some quorum
-/// of them makes it the highest-ballot command reported, or reports nothing and it is a no-op or
-/// a submitted command.
+/// of them makes it the highest-ballot command reported, or reports nothing and the command is
+/// `fresh` (a no-op, or one a client submitted).
 fn command_allowed(
     covering: &[(usize, Option<&(Ballot, Command)>)],
     command: &Command,
-    submitted: &[String],
+    fresh: bool,
     quorum: usize,
 ) -> bool {
     let count = |pred: &dyn Fn(Option<&Proposal>) -> bool| {
         covering.iter().filter(|(_, r)| pred(*r)).count()
-    };
-    let fresh = match command {
-        Command::Noop => true,
-        Command::Op(o) => submitted.iter().any(|s| s == o),
     };
     if fresh && count(&|r| r.is_none()) >= quorum {
         return true;

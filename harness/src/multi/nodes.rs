@@ -118,6 +118,16 @@ pub struct RefAcceptor {
     record: AcceptorRecord,
 }
 
+impl RefAcceptor {
+    /// The Nack for a request at `ballot`, when the promise is higher (it binds every slot).
+    fn refusal(&self, ballot: Ballot) -> Option<Message> {
+        self.record
+            .promised
+            .filter(|p| ballot < *p)
+            .map(|promised| Message::Nack { ballot, promised })
+    }
+}
+
 impl Acceptor for RefAcceptor {
     fn start(_id: NodeId, disk: &Disk) -> Self {
         RefAcceptor {
@@ -126,13 +136,8 @@ impl Acceptor for RefAcceptor {
     }
 
     fn on_prepare(&mut self, ballot: Ballot, first: Slot, disk: &mut Disk) -> Option<Message> {
-        if let Some(p) = self.record.promised {
-            if ballot < p {
-                return Some(Message::Nack {
-                    ballot,
-                    promised: p,
-                });
-            }
+        if let Some(nack) = self.refusal(ballot) {
+            return Some(nack);
         }
         self.record.promised = Some(ballot);
         disk.save(self.record.clone());
@@ -160,13 +165,8 @@ impl Acceptor for RefAcceptor {
         command: Command,
         disk: &mut Disk,
     ) -> Option<Message> {
-        if let Some(p) = self.record.promised {
-            if ballot < p {
-                return Some(Message::Nack {
-                    ballot,
-                    promised: p,
-                });
-            }
+        if let Some(nack) = self.refusal(ballot) {
+            return Some(nack);
         }
         self.record.promised = Some(ballot);
         self.record.accepted.insert(slot, (ballot, command));
