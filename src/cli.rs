@@ -52,7 +52,7 @@ pub enum Command {
     Bank(BankCommand),
     /// Your accuracy by topic and kind, what falls due when, your weakest topics, your streak.
     Stats(StatsArgs),
-    /// Write the exercise workspace (acceptor, proposer) to DIR.
+    /// Write the exercise workspace (the crates of every exercise) to DIR.
     Init(InitArgs),
     /// Grade your implementation of an exercise against a hidden harness.
     Check(CheckArgs),
@@ -191,7 +191,7 @@ pub struct InitArgs {
 
 #[derive(Debug, Args, Clone)]
 pub struct CheckArgs {
-    /// The exercise: acceptor, proposer or paxos.
+    /// The exercise: acceptor, proposer, paxos or multipaxos.
     pub exercise: String,
     /// The exercise workspace (default: the one containing the current directory).
     #[arg(long, value_name = "DIR")]
@@ -265,7 +265,7 @@ pub struct CheckArgs {
 
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// The exercise: acceptor, proposer or paxos (default: each exercise whose sources change).
+    /// The exercise: acceptor, proposer, paxos or multipaxos (default: each exercise whose sources change).
     pub exercise: Option<String>,
     /// The exercise workspace (default: the one containing the current directory).
     #[arg(long, value_name = "DIR")]
@@ -282,7 +282,7 @@ pub struct WatchArgs {
 
 #[derive(Debug, Args)]
 pub struct HintArgs {
-    /// The exercise: acceptor, proposer or paxos.
+    /// The exercise: acceptor, proposer, paxos or multipaxos.
     pub exercise: String,
     /// Show every hint at once.
     #[arg(long)]

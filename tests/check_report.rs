@@ -66,55 +66,14 @@ impl Learner {
 
     /// The human report at `columns`, paths redacted.
     fn report(&self, columns: usize, extra: &[&str]) -> String {
-        let out = self.check(columns, extra);
-        let text = String::from_utf8_lossy(&out.stdout)
-            .replace(self.ws.to_str().unwrap(), "[WS]")
-            .replace(self.cache.to_str().unwrap(), "[CACHE]");
-        redact_cache_dirs(&text)
-    }
-}
-
-/// `[CACHE]/0.1.0-0123…/ws-89ab…/` → `[CACHE]/[VERSION]/ws-[HASH]/`.
-fn redact_cache_dirs(s: &str) -> String {
-    s.split("[CACHE]/")
-        .enumerate()
-        .map(|(i, part)| {
-            if i == 0 {
-                return part.to_string();
-            }
-            let rest = part.split_once('/').map_or("", |(_, r)| r);
-            let rest = match rest.strip_prefix("ws-") {
-                Some(r) => format!("ws-[HASH]/{}", r.split_once('/').map_or("", |(_, r)| r)),
-                None => rest.to_string(),
-            };
-            format!("[CACHE]/[VERSION]/{rest}")
-        })
-        .collect()
-}
-
-/// Every line fits in `width`, or is one word too long to break (a path) after its indent, or
-/// belongs to what is shown as it is (`kept`: the compiler's diagnostics).
-fn assert_fits(text: &str, width: usize, kept_from: Option<&str>) {
-    let shown = match kept_from.and_then(|k| text.find(k)) {
-        Some(at) => &text[..at],
-        None => text,
-    };
-    for line in shown.lines() {
-        let w = measure_text_width(line);
-        let one_word = line.split_whitespace().any(|word| {
-            measure_text_width(word) + (line.len() - line.trim_start().len()) + 4 > width
-        });
-        assert!(
-            w <= width || one_word,
-            "a line of {w} columns at {width}:\n{line}\n\nin:\n{text}"
-        );
+        self.redacted(&self.check(columns, extra).stdout)
     }
 }
 
 fn both_widths(l: &Learner, name: &str, extra: &[&str], kept_from: Option<&str>) -> [String; 2] {
     [60, 100].map(|w| {
         let text = l.report(w, extra);
-        assert_fits(&text, w, kept_from);
+        common::assert_fits(&text, w, kept_from);
         insta::assert_snapshot!(format!("{name}_{w}"), text);
         text
     })
@@ -196,7 +155,7 @@ fn every_verdict_at_60_and_100_columns() {
     l.write(&warned);
     for width in [60, 100] {
         let text = l.report(width, &[]);
-        assert_fits(&text, width, None);
+        common::assert_fits(&text, width, None);
         let warnings = text
             .split("Warnings:")
             .nth(1)

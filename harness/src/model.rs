@@ -323,12 +323,47 @@ pub struct Searched {
     pub depth_done: u32,
     /// Every state within the bounds was explored.
     pub complete: bool,
+    /// Every reachable state was explored: the last level found nothing new.
+    pub closed: bool,
+    /// Why an incomplete search stopped (its state bound, or the safety net).
+    pub stopped: Option<String>,
 }
+
+/// What a search reports while it runs, and the wall-clock safety net that may stop it (a search
+/// it stops is incomplete, never a pass).
+pub struct Control<'a> {
+    /// Called after each level and every [`PROGRESS_EVERY`] states: what was searched so far, and
+    /// the depth being explored.
+    pub progress: &'a mut dyn FnMut(&Searched, u32),
+    pub deadline: Option<std::time::Instant>,
+    /// The sentence an incomplete search gives when the deadline stopped it.
+    pub deadline_reason: String,
+}
+
+/// How often (in states) a search reports progress and looks at its deadline.
+pub const PROGRESS_EVERY: u64 = 16_384;
 
 /// Breadth-first search from `init` within `bounds`: the first failure met at the shallowest
 /// level, so a counterexample is a shortest one among the schedules within the bounds (counted
 /// in steps before the calm phase, then in calm steps).
 pub fn bfs<M: Model>(init: &M, bounds: Bounds) -> (Searched, Option<Found<M::Step>>) {
+    bfs_with(
+        init,
+        bounds,
+        &mut Control {
+            progress: &mut |_, _| {},
+            deadline: None,
+            deadline_reason: String::new(),
+        },
+    )
+}
+
+/// [`bfs`], reporting progress and stopped by `control`'s deadline.
+pub fn bfs_with<M: Model>(
+    init: &M,
+    bounds: Bounds,
+    control: &mut Control,
+) -> (Searched, Option<Found<M::Step>>) {
     let mut searched = Searched::default();
     let init = &match init.searching() {
         Ok(w) => w,
@@ -428,16 +463,33 @@ pub fn bfs<M: Model>(init: &M, bounds: Bounds) -> (Searched, Option<Found<M::Ste
                 searched.states += 1;
                 if searched.states >= bounds.max_states {
                     searched.depth_done = depth;
+                    searched.stopped = Some(format!(
+                        "it reached its bound of {} unique states",
+                        bounds.max_states
+                    ));
                     return (searched, pending);
+                }
+                if searched.states % PROGRESS_EVERY == 0 {
+                    (control.progress)(&searched, depth + 1);
+                    if control
+                        .deadline
+                        .is_some_and(|d| std::time::Instant::now() >= d)
+                    {
+                        searched.depth_done = depth;
+                        searched.stopped = Some(control.deadline_reason.clone());
+                        return (searched, pending);
+                    }
                 }
                 next.push((world, steps, used));
             }
         }
         searched.depth_done = depth + 1;
+        (control.progress)(&searched, depth + 1);
         if next.is_empty() {
             // Nothing new: every reachable state was explored.
             if pending.is_none() {
                 searched.complete = true;
+                searched.closed = true;
                 return (searched, None);
             }
             return (searched, pending);

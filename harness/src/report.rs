@@ -29,7 +29,7 @@ pub fn json_str(s: &str) -> String {
     out
 }
 
-fn json_list(items: impl IntoIterator<Item = String>) -> String {
+pub(crate) fn json_list(items: impl IntoIterator<Item = String>) -> String {
     format!("[{}]", items.into_iter().collect::<Vec<_>>().join(","))
 }
 
@@ -85,13 +85,26 @@ fn step_json(step: &Step, sent: &[String], calm: bool) -> String {
             String::new(),
         ),
     };
+    step_record(&step.describe(), kind, &from, &to, &message, sent, calm)
+}
+
+/// One step of a counterexample as the renderer reads it (any world's).
+pub(crate) fn step_record(
+    step: &str,
+    kind: &str,
+    from: &str,
+    to: &str,
+    message: &str,
+    sent: &[String],
+    calm: bool,
+) -> String {
     format!(
         "{{\"step\":{},\"kind\":{},\"from\":{},\"to\":{},\"message\":{},\"sent\":{},\"calm\":{}}}",
-        json_str(&step.describe()),
+        json_str(step),
         json_str(kind),
-        json_str(&from),
-        json_str(&to),
-        json_str(&message),
+        json_str(from),
+        json_str(to),
+        json_str(message),
         json_list(sent.iter().map(|s| json_str(s))),
         calm
     )

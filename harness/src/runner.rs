@@ -185,7 +185,7 @@ pub struct End {
 }
 
 impl End {
-    fn json(&self, t: &Tally) -> String {
+    pub(crate) fn json(&self, t: &Tally) -> String {
         format!(
             "{{\"verdict\":\"{}\",{},{}}}",
             self.verdict,
@@ -195,7 +195,7 @@ impl End {
     }
 }
 
-fn json_list_of(items: &[String]) -> String {
+pub(crate) fn json_list_of(items: &[String]) -> String {
     format!(
         "[{}]",
         items
@@ -458,7 +458,7 @@ fn failure_result(impls: Impls, f: &Found, shortest: Option<&str>) -> End {
 
 /// The result with no failing schedule: `pass` (or, from a replay run only for the learner's
 /// output, `fail`).
-fn plain_result(verdict: &str, t: &Tally) -> String {
+pub(crate) fn plain_result(verdict: &str, t: &Tally) -> String {
     format!(
         "{{\"verdict\":\"{verdict}\",{},\"timeout\":null,\"violation\":null}}",
         t.fields()
@@ -610,7 +610,12 @@ pub fn plan(o: &Options) -> Vec<Unit> {
         }
         from = to;
     }
-    units.extend((0..searches(o).len()).map(Unit::Search));
+    let searches = if crate::multi::runner::is_multi(o) {
+        crate::multi::runner::searches(o).len()
+    } else {
+        searches(o).len()
+    };
+    units.extend((0..searches).map(Unit::Search));
     units
 }
 
@@ -804,6 +809,15 @@ impl Order {
 /// The report of a search unit not run because the safety net ran out before it started.
 pub fn skipped(o: &Options, unit: Unit) -> UnitReport {
     let what = match unit {
+        Unit::Search(k) if crate::multi::runner::is_multi(o) => crate::multi::runner::searches(o)
+            .get(k)
+            .map(|c| {
+                format!(
+                    "exhaustive search with {} acceptors and {} leaders",
+                    c.acceptors, c.leaders
+                )
+            })
+            .unwrap_or_else(|| "exhaustive search".into()),
         Unit::Search(k) => searches(o)
             .get(k)
             .map(|s| s.names().0)
@@ -971,7 +985,16 @@ pub fn run(impls: Impls, o: &Options) -> String {
     if let Some(unit) = o.unit {
         return run_unit(impls, o, unit).to_text();
     }
-    // The safety net of the exhaustive phase starts with its first search.
+    run_in_process(o, |o, unit| run_unit(impls, o, unit))
+}
+
+/// Every unit of `o`'s plan in this process, in plan order, each by `run_unit`, until one ends
+/// the check; then the merge. The safety net of the exhaustive phase starts with its first
+/// search, and a search it leaves no time for is reported as skipped (any world's runner).
+pub(crate) fn run_in_process(
+    o: &Options,
+    run_unit: impl Fn(&Options, Unit) -> UnitReport,
+) -> String {
     let mut searching: Option<Instant> = None;
     let mut reports = Vec::new();
     for unit in plan(o) {
@@ -986,7 +1009,6 @@ pub fn run(impls: Impls, o: &Options) -> String {
                     skipped(o, unit)
                 } else {
                     run_unit(
-                        impls,
                         &Options {
                             budget: left,
                             ..o.clone()
@@ -995,7 +1017,7 @@ pub fn run(impls: Impls, o: &Options) -> String {
                     )
                 }
             }
-            _ => run_unit(impls, o, unit),
+            _ => run_unit(o, unit),
         };
         let end = r.end.is_some();
         reports.push(r);
@@ -1006,12 +1028,18 @@ pub fn run(impls: Impls, o: &Options) -> String {
     merge(&reports)
 }
 
-fn error_json(msg: &str) -> String {
+pub(crate) fn error_json(msg: &str) -> String {
     format!("{{\"verdict\":\"error\",\"error\":{},\"schedules\":0,\"traces\":0,\"random\":0,\"timeout\":null,\"violation\":null,\"exhaustive\":[]}}", json_str(msg))
 }
 
 /// The runner's `main`: the generated runner crate calls this with the learner's constructors.
 pub fn main(impls: Impls) {
+    serve(move |o| run(impls, o));
+}
+
+/// A runner process of any world: read the request, arm the guards, answer with `run`'s result
+/// (a panic outside the guarded calls is a `panic` verdict, as well named as it can be).
+pub fn serve(run: impl Fn(&Options) -> String) {
     STARTED.get_or_init(Instant::now);
     // Before any learner code runs: the request, and nothing left for learner code to reach.
     let o = match channel::take_request() {
@@ -1029,7 +1057,7 @@ pub fn main(impls: Impls) {
     // A panic outside the guarded calls can only come from learner code the harness runs
     // implicitly: the drop of a node when a world of the search is dropped. It is a `panic`
     // verdict, named as well as it can be, not a crash of the harness.
-    let json = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(impls, &o))) {
+    let json = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(&o))) {
         Ok(json) => json,
         Err(payload) => {
             let message = payload
@@ -1218,6 +1246,31 @@ mod tests {
             ..Options::default()
         });
         assert_eq!(start_order(&none, 2), (0..none.len()).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn the_multipaxos_plan_has_its_own_search_and_no_takeover() {
+        let o = Options {
+            exercise: crate::multi::runner::EXERCISE.into(),
+            depth: 8,
+            ..Options::default()
+        };
+        let units = plan(&o);
+        assert_eq!(units.len(), 5, "{units:?}");
+        assert_eq!(units[4], Unit::Search(0));
+        let c = &crate::multi::runner::searches(&o)[0];
+        assert_eq!((c.acceptors, c.leaders, c.depth), (3, 2, 8));
+        assert_eq!(c.budget, [1, 1, 1, 1, 1, 0]);
+        let none = Options {
+            depth: 0,
+            ..o.clone()
+        };
+        assert!(!plan(&none).contains(&Unit::Search(0)));
+        let three = Options { proposers: 3, ..o };
+        assert_eq!(crate::multi::runner::searches(&three)[0].leaders, 3);
+        // A unit the plan does not have is said so, and a skipped search names this world's.
+        let skipped = skipped(&three, Unit::Search(0));
+        assert!(skipped.unproven[0].contains("exhaustive search with 3 acceptors and 3 leaders"));
     }
 
     #[test]

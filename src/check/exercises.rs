@@ -45,6 +45,19 @@ pub const EXERCISES: &[Exercise] = &[
             "If only the combination fails, look at what your proposer does with a Nack or with silence from your acceptor, and whether your acceptor answers an equal ballot.",
         ],
     },
+    Exercise {
+        name: "multipaxos",
+        summary: "a Multi-Paxos log: your acceptor over slots and your leader, with crash-restart",
+        crates: &["multi-acceptor", "multi-leader"],
+        hints: &[
+            "The acceptor keeps one promise for every slot and, per slot, the highest-ballot proposal it accepted: an AcceptorRecord { promised, accepted }. Save it to the Disk before every reply; start() rebuilds from disk.load() alone.",
+            "on_prepare(b, first): promise unless you promised a higher ballot, and report every proposal you accepted in a slot >= first. on_accept(b, slot, c): accept unless you promised a ballot greater than b: the promise is one for every slot, never kept per slot (Paxos Made Simple, section 3).",
+            "The leader runs phase 1 once for every slot it does not know: Prepare { ballot, first } to every acceptor, first being the lowest slot it does not know chosen, with Ballot::new(round, self.id) above every round it used or saw in a Nack. Count distinct acceptors' promises for the current ballot only.",
+            "With promises from a majority: in every slot a promise reported, propose the command of the highest-ballot proposal reported there; fill every other slot below the highest reported one with Command::Noop; then give each command you were handed and that is not in the log a slot of its own.",
+            "While you lead (phase 1 done, no Nack and no timeout since), submit(op) sends Accept for the next free slot at once, with no Prepare: one round trip per command (Paxos Made Simple, section 3; Paxos Made Live, section 4.2).",
+            "A slot is chosen when a majority of acceptors sent Accepted for the same ballot in it; chosen() shows only those and never forgets one. on_timeout: phase 1 again with a higher ballot, so a leader that keeps timing out leads again and finishes every slot.",
+        ],
+    },
 ];
 
 /// The exercise called `name`, or a message listing the valid names.
@@ -66,7 +79,10 @@ mod tests {
     fn find_and_explain() {
         assert_eq!(find("acceptor").unwrap().crates, &["acceptor"]);
         let err = find("raft").unwrap_err();
-        assert!(err.contains("acceptor, proposer, paxos"), "{err}");
+        assert!(
+            err.contains("acceptor, proposer, paxos, multipaxos"),
+            "{err}"
+        );
         assert!(EXERCISES.iter().all(|e| e.hints.len() >= 3));
     }
 }

@@ -66,10 +66,10 @@ pub struct Checked {
 pub fn check(args: &CheckArgs, ui: Ui) -> Result<Checked> {
     let ex = exercises::find(&args.exercise).map_err(Error::cannot_run)?;
     let ws = workspace::locate(args.dir.as_deref())?;
-    workspace::check_contract(&ws)?;
+    workspace::check_contract(&ws, ex)?;
     compile::refuse_config_files(&ws)?;
     let replay = match &args.replay {
-        Some(p) => Some(request::load_replay(p)?),
+        Some(p) => Some(request::load_replay(p, ex)?),
         None => None,
     };
     let cache = crate::paths::cache_dir()?;
@@ -261,7 +261,16 @@ fn run_check(
                     .unwrap_or(&dirs.root)
                     // Per workspace (`ws-<hash>/`): two workspaces sharing the cache keep their own.
                     .join("replays")
-                    .join(format!("{}-seed{}.yaml", ex.name, args.seed));
+                    .join(format!(
+                        "{}-seed{}.{}",
+                        ex.name,
+                        args.seed,
+                        if ex.name == paxos_harness::multi::runner::EXERCISE {
+                            "trace"
+                        } else {
+                            "yaml"
+                        }
+                    ));
                 // The saved schedule records the sources it was found with (see `sources`).
                 let text = format!("sources: {}\n{}", sources::fingerprint(&ws, ex), f.replay);
                 crate::paths::write_atomic(&path, text.as_bytes())?;

@@ -52,6 +52,10 @@ fn phase_name(key: &str) -> String {
         "traces" => "library traces".into(),
         "random" => "random schedules".into(),
         "takeover" => "takeover search (P3 after P1 and P2 stop)".into(),
+        k if k.starts_with("multi-") => match k["multi-".len()..].split_once('-') {
+            Some((a, l)) => format!("exhaustive search, {a} acceptors and {l} leaders"),
+            None => k.to_string(),
+        },
         k => match k
             .strip_prefix("exhaustive-")
             .and_then(|r| r.split_once('-'))
@@ -82,6 +86,14 @@ impl Plan {
         }
         if o.schedules > 0 {
             phases.push(phase("random", phase_name("random")));
+        }
+        if paxos_harness::multi::runner::is_multi(o) {
+            for c in paxos_harness::multi::runner::searches(o) {
+                let key = paxos_harness::multi::runner::phase(&c);
+                let name = phase_name(&key);
+                phases.push(phase(&key, name));
+            }
+            return Plan { phases };
         }
         if o.depth > 0 {
             let configs: Vec<(u32, u32)> = if o.proposers == 0 {
@@ -141,7 +153,9 @@ impl Plan {
     /// The exhaustive phases (the searches, the takeover search), numbered from 1 as in the
     /// progress line; `None` without any.
     pub fn proof(&self) -> Option<super::render::ProofPhases> {
-        let is_proof = |p: &Phase| p.key.starts_with("exhaustive-") || p.key == "takeover";
+        let is_proof = |p: &Phase| {
+            p.key.starts_with("exhaustive-") || p.key.starts_with("multi-") || p.key == "takeover"
+        };
         let first = self.phases.iter().position(is_proof)?;
         let last = self.phases.iter().rposition(is_proof)?;
         Some(super::render::ProofPhases {
@@ -171,6 +185,9 @@ impl Plan {
                 thousands(p.total),
                 p.detail
             ),
+            ph if ph.starts_with("multi-") => {
+                format!("{} unique states, {}", thousands(p.done), p.detail)
+            }
             _ => p.detail.clone(),
         };
         let full = if detail.is_empty() {
@@ -307,15 +324,17 @@ impl Reporter {
         match self.mode {
             Mode::Off => {}
             Mode::Lines => {
-                // A phase too short to report progress started and ended between two reports:
-                // the phases run in order, so the ones before this one have run.
+                // Each phase once, in plan order: a phase too short to report progress started
+                // and ended between two reports, and with several workers an earlier phase may
+                // report after a later one started (it was announced then).
+                if self.shown.is_some_and(|s| index <= s) {
+                    return;
+                }
                 let from = self.shown.map_or(0, |s| s + 1);
                 for i in from..index {
                     eprintln!("paxos-tutor: {}", self.plan.heading(i));
                 }
-                if self.shown != Some(index) {
-                    eprintln!("paxos-tutor: {heading}");
-                }
+                eprintln!("paxos-tutor: {heading}");
             }
             Mode::Bar => {
                 if let Some(pb) = &self.bar {

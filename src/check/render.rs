@@ -21,7 +21,9 @@ use colored::Colorize;
 use dialoguer::console::measure_text_width;
 
 pub use super::report::{count, thousands};
-use super::report::{covering_hint, grouped, lesson, FoundRecord, Outcome, StepRecord, Verdict};
+use super::report::{
+    covering_hint, grouped, lesson_for, FoundRecord, Outcome, StepRecord, Verdict,
+};
 
 /// A node's column in the diagram, at most and at least.
 const COL_WIDE: usize = 8;
@@ -77,6 +79,16 @@ pub fn node_names(text: &str, acceptors: usize, proposers: usize) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// Is this schedule of the Multi-Paxos world? (Its runner names its network `multiset`: messages
+/// in flight, each delivered once unless duplicated.)
+fn multi(network: &str) -> bool {
+    network == "multiset"
+}
+
+fn is_multi_exercise(exercise: &str) -> bool {
+    exercise == paxos_harness::multi::runner::EXERCISE
 }
 
 /// A report being written for a terminal `width` columns wide.
@@ -144,7 +156,8 @@ fn diagram_row(cols: &[String], s: &StepRecord, col: usize) -> String {
         kind => {
             if let Some(c) = at(&s.from) {
                 cells[c] = match kind {
-                    "propose" => '◆',
+                    "propose" | "submit" => '◆',
+                    "calm" => '≈',
                     "crash" => '✖',
                     "restart" => '↻',
                     "timeout" => '⏱',
@@ -189,6 +202,11 @@ fn label(s: &StepRecord) -> String {
         "duplicate" => format!("{} (delivered, a copy stays in flight){sent}", s.message),
         "drop" => format!("{} (lost)", s.message),
         "propose" => format!("{} proposes{sent}", s.from),
+        "submit" => format!("{}'s client submits {}{sent}", s.from, s.message),
+        "calm" => format!(
+            "for {}: messages in flight lost, acceptors restarted to a majority, the other leaders stopped{sent}",
+            s.from
+        ),
         "crash" => format!("{} crashes", s.from),
         "restart" => format!("{} restarts from its disk{sent}", s.from),
         "timeout" => format!("{} times out{sent}", s.from),
@@ -236,11 +254,12 @@ pub fn diagram(f: &FoundRecord, width: usize) -> String {
     for (i, s) in f.steps.iter().enumerate() {
         if s.calm && !calm_started {
             calm_started = true;
-            page.line(&format!(
-                "     {}",
+            let banner = if multi(&f.network) {
+                "── faults stop: the network is reliable and only one leader times out ──"
+            } else {
                 "── faults stop: the network is reliable and only one proposer times out ──"
-                    .dimmed()
-            ));
+            };
+            page.line(&format!("     {}", banner.dimmed()));
         }
         if let Some((from, to)) = elide {
             if i == from {
@@ -265,7 +284,12 @@ pub fn diagram(f: &FoundRecord, width: usize) -> String {
         let last = i + 1 == f.steps.len();
         let text = label(s);
         let text = if last {
-            format!("{text}  {}", "← the property breaks here".red().bold())
+            let end = if f.property == "panic" {
+                "← the call panics here"
+            } else {
+                "← the property breaks here"
+            };
+            format!("{text}  {}", end.red().bold())
         } else {
             text
         };
@@ -348,7 +372,11 @@ fn proven(page: &mut Page, o: &Outcome) {
     if o.exhaustive.is_empty() {
         return;
     }
-    page.line("  Every schedule (the network as the set of messages sent: loss, duplication, reordering):");
+    if is_multi_exercise(&o.exercise) {
+        page.line("  Every schedule (the network as the messages in flight: loss, duplication, reordering):");
+    } else {
+        page.line("  Every schedule (the network as the set of messages sent: loss, duplication, reordering):");
+    }
     for e in &o.exhaustive {
         for (i, l) in e.proven_lines().iter().enumerate() {
             let marker = if i == 0 { "-" } else { " " };
@@ -432,7 +460,7 @@ fn next_step(o: &Outcome) -> String {
             )
         }
         None => {
-            "that was the last exercise; the quiz on Paxos: paxos-tutor quiz --topic paxos".into()
+            "that was the last exercise; the quiz on Multi-Paxos: paxos-tutor quiz --topic multi-paxos".into()
         }
     }
 }
@@ -523,9 +551,17 @@ pub fn human(o: &Outcome, width: usize) -> String {
                     count(o.random, "random schedule", "random schedules"),
                     o.seed
                 ));
-                page.line("    over 3 and 5 acceptors, 2 and 3 proposers");
-                page.line("    with loss, duplication, reordering, acceptor crash-restarts, proposer stops and timeouts");
-                page.line("    a quarter of them long histories, a quarter with a competitor from round 2^62");
+                if is_multi_exercise(&o.exercise) {
+                    page.line(&format!(
+                        "    over 3 acceptors and 2 leaders, each leader's client submitting {} commands",
+                        paxos_harness::multi::runner::OPS
+                    ));
+                    page.line("    with loss, duplication, reordering, acceptor crash-restarts, leader stops and timeouts");
+                } else {
+                    page.line("    over 3 and 5 acceptors, 2 and 3 proposers");
+                    page.line("    with loss, duplication, reordering, acceptor crash-restarts, proposer stops and timeouts");
+                    page.line("    a quarter of them long histories, a quarter with a competitor from round 2^62");
+                }
                 proven(&mut page, o);
             }
             warnings(&mut page, o, &crates);
@@ -590,11 +626,16 @@ fn failure(page: &mut Page, o: &Outcome, names: &dyn Fn(&str) -> String) {
     }
     if let Some(f) = &o.found {
         page.line(&format!("  {}", names(&f.message)));
+        let (one, many) = if multi(&f.network) {
+            ("leader", "leaders")
+        } else {
+            ("proposer", "proposers")
+        };
         let shape = format!(
             "{}; {}, {}",
             f.origin,
             count(f.acceptors as u64, "acceptor", "acceptors"),
-            count(f.proposers as u64, "proposer", "proposers")
+            count(f.proposers as u64, one, many)
         );
         if f.steps.is_empty() {
             // Nothing to draw: it failed as the nodes started.
@@ -619,6 +660,9 @@ fn failure(page: &mut Page, o: &Outcome, names: &dyn Fn(&str) -> String) {
             }
             match &f.shortest {
                 Some(s) => page.line(&format!("  Shortest: {s}.")),
+                None if o.replayed.is_some() => {
+                    page.line("  (the saved schedule, replayed as it was saved)")
+                }
                 None => page.line(
                     "  (shrunk; the search for a shorter one did not complete within its budget)",
                 ),
@@ -641,10 +685,14 @@ fn failure(page: &mut Page, o: &Outcome, names: &dyn Fn(&str) -> String) {
         let (text, topic) = if todo {
             (
                 format!("This is a todo!() from the template: fill in the method's body. Read the doc comments above it; `paxos-tutor hint {}` gives one more hint each time.", o.exercise),
-                "paxos",
+                if is_multi_exercise(&o.exercise) {
+                    "multi-paxos"
+                } else {
+                    "paxos"
+                },
             )
         } else {
-            let l = lesson(&f.code);
+            let l = lesson_for(&o.exercise, &f.code);
             (l.text.to_string(), l.topic)
         };
         page.blank();
@@ -821,7 +869,11 @@ mod tests {
             next("proposer"),
             "the paxos exercise, then paxos-tutor check paxos"
         );
-        assert!(next("paxos").ends_with("paxos-tutor quiz --topic paxos"));
+        assert_eq!(
+            next("paxos"),
+            "the multipaxos exercise (write multi-acceptor/src/lib.rs and multi-leader/src/lib.rs), then paxos-tutor check multipaxos"
+        );
+        assert!(next("multipaxos").ends_with("paxos-tutor quiz --topic multi-paxos"));
     }
 
     #[test]

@@ -65,11 +65,28 @@ pub struct ExhaustiveRecord {
     /// The takeover search: the proposers before the last ran for up to this many steps.
     #[serde(default)]
     pub takeover: Option<u32>,
+    /// The world searched: `None` for single-decree Paxos, `multipaxos` for the log.
+    #[serde(default)]
+    pub world: Option<String>,
+    /// Multi-Paxos: the commands each leader's client submits, and the drop and duplicate budgets.
+    #[serde(default)]
+    pub ops: u32,
+    #[serde(default)]
+    pub drops: u32,
+    #[serde(default)]
+    pub duplicates: u32,
 }
 
 impl ExhaustiveRecord {
+    fn is_multi(&self) -> bool {
+        self.world.as_deref() == Some(paxos_harness::multi::runner::EXERCISE)
+    }
+
     /// The sentence that says exactly what was proven.
     pub fn proven(&self) -> String {
+        if self.is_multi() {
+            return self.multi_proven();
+        }
         format!(
             "{}; and {}",
             self.proven_safety(),
@@ -101,6 +118,9 @@ impl ExhaustiveRecord {
     /// the depth, the faults and the states (the network model, common to every search, is said
     /// once by the report); then the takeover, the stop of an incomplete search, and liveness.
     pub fn proven_lines(&self) -> Vec<String> {
+        if self.is_multi() {
+            return self.multi_proven_lines();
+        }
         let depth = if self.complete && self.closed {
             "every reachable state".to_string()
         } else if self.complete {
@@ -147,6 +167,103 @@ impl ExhaustiveRecord {
             ));
         }
         lines.push(format!("liveness: {}", self.liveness_clause(true)));
+        lines
+    }
+
+    /// The depth clause: every reachable state, up to the depth, or up to the depth finished.
+    fn depth_words(&self) -> String {
+        if self.complete && self.closed {
+            "every reachable state".to_string()
+        } else if self.complete {
+            format!("up to depth {}", self.depth)
+        } else {
+            format!("up to depth {}", self.depth_done)
+        }
+    }
+
+    /// Multi-Paxos: the liveness goal, for the JSON (with the calm phases) or a person.
+    fn multi_liveness(&self, person: bool) -> String {
+        let goal = "each leader alone gets every command submitted to it chosen and every slot below the highest chosen one filled";
+        match (self.complete && self.liveness_depth >= self.depth_done, person) {
+            (true, true) => format!("from each of those states, once faults stop, {goal}"),
+            (true, false) => format!(
+                "from every one of those states, once faults stop, {goal} ({} distinct calm phases)",
+                self.calm_phases
+            ),
+            (false, _) => format!(
+                "from every state up to depth {}, once faults stop, {goal}",
+                self.depth_done
+            ),
+        }
+    }
+
+    /// Multi-Paxos: the faults of the search, one clause.
+    fn multi_faults(&self) -> String {
+        format!(
+            "at most {}, {}, {} (each with its restart) and {}",
+            count(u64::from(self.drops), "lost message", "lost messages"),
+            count(
+                u64::from(self.duplicates),
+                "duplicated message",
+                "duplicated messages"
+            ),
+            count(
+                u64::from(self.crashes),
+                "acceptor crash",
+                "acceptor crashes"
+            ),
+            count(u64::from(self.timeouts), "timeout", "timeouts"),
+        )
+    }
+
+    fn multi_proven(&self) -> String {
+        let scope = format!(
+            "{} acceptors and {} leaders, each leader's client submitting {}, messages delivered in any order, {}",
+            self.acceptors,
+            self.proposers,
+            count(u64::from(self.ops), "command", "commands"),
+            self.multi_faults()
+        );
+        let safety = match (self.complete, self.closed) {
+            (true, true) => format!(
+                "every schedule of {scope}: no violation (all {} reachable states)",
+                self.unique
+            ),
+            (true, false) => format!(
+                "every schedule up to depth {} with {scope}: no violation ({} unique states)",
+                self.depth, self.unique
+            ),
+            (false, _) => format!(
+                "every schedule up to depth {} with {scope}: no violation ({} unique states); {} before depth {}",
+                self.depth_done,
+                self.unique,
+                self.stopped.as_deref().unwrap_or("the search stopped"),
+                self.depth
+            ),
+        };
+        format!("{safety}; and {}", self.multi_liveness(false))
+    }
+
+    fn multi_proven_lines(&self) -> Vec<String> {
+        let mut lines = vec![
+            format!(
+                "{}, {} ({} each), {}: {}",
+                count(self.acceptors as u64, "acceptor", "acceptors"),
+                count(self.proposers as u64, "leader", "leaders"),
+                count(u64::from(self.ops), "command", "commands"),
+                self.depth_words(),
+                count(self.unique, "state", "states")
+            ),
+            format!("faults: {}", self.multi_faults()),
+        ];
+        if !self.complete {
+            lines.push(format!(
+                "stopped before depth {}: {}",
+                self.depth,
+                grouped(self.stopped.as_deref().unwrap_or("the search stopped"))
+            ));
+        }
+        lines.push(format!("liveness: {}", self.multi_liveness(true)));
         lines
     }
 
@@ -317,6 +434,17 @@ pub struct Lesson {
     pub topic: &'static str,
 }
 
+/// The lesson for a failure of `code` in `exercise` (the Multi-Paxos world has its own codes,
+/// some named like single-decree ones, with lessons about slots).
+pub fn lesson_for(exercise: &str, code: &str) -> Lesson {
+    if exercise == paxos_harness::multi::runner::EXERCISE {
+        if let Some((text, topic)) = paxos_harness::multi::lessons::lesson(code) {
+            return Lesson { text, topic };
+        }
+    }
+    lesson(code)
+}
+
 pub fn lesson(code: &str) -> Lesson {
     let (text, topic) = match code {
         "promise-backwards" => ("A promise must survive a crash: save it to the Disk before you reply. After a restart, start() sees only what was saved (Paxos Made Simple, 2.2 and 2.5: the response is recorded in stable storage before it is sent).", "bugs"),
@@ -344,6 +472,21 @@ pub fn lesson(code: &str) -> Lesson {
 /// learner did not write (the reference proposer in `acceptor`) is never pointed at.
 pub fn covering_hint(exercise: &str, code: &str) -> Option<(&'static str, usize)> {
     let (part, n) = match (exercise, code) {
+        ("multipaxos", c) => {
+            let n = match c {
+                "promise-hides-accepted" => 1,
+                "promise-lower" | "promise-reports-unaccepted" | "accept-below-promise" => 2,
+                "ballot-not-own"
+                | "ballot-not-growing"
+                | "accept-without-prepare"
+                | "accept-without-quorum" => 3,
+                "wrong-command" | "two-commands-one-ballot" => 4,
+                "prepare-in-steady-state" | "submit-not-proposed" => 5,
+                "learned-wrong" | "learned-not-chosen" | "learned-forgotten" => 6,
+                _ => return None,
+            };
+            ("multipaxos", n)
+        }
         ("paxos", "bad-reply") => ("paxos", 2),
         ("paxos", "liveness") => ("paxos", 3),
         ("acceptor", "liveness") => ("acceptor", 3),
@@ -567,7 +710,51 @@ mod tests {
             liveness_depth: 3,
             calm_phases: 0,
             takeover: None,
+            world: None,
+            ops: 0,
+            drops: 0,
+            duplicates: 0,
         }
+    }
+
+    #[test]
+    fn multipaxos_searches_say_their_own_bounds() {
+        let mut e = record(8, 868_815);
+        e.world = Some("multipaxos".into());
+        e.ops = 2;
+        e.drops = 1;
+        e.duplicates = 1;
+        e.liveness_depth = u32::MAX;
+        e.calm_phases = 37_548;
+        assert_eq!(
+            e.proven(),
+            "every schedule up to depth 8 with 3 acceptors and 2 leaders, each leader's client submitting 2 commands, messages delivered in any order, at most 1 lost message, 1 duplicated message, 1 acceptor crash (each with its restart) and 1 timeout: no violation (868815 unique states); and from every one of those states, once faults stop, each leader alone gets every command submitted to it chosen and every slot below the highest chosen one filled (37548 distinct calm phases)"
+        );
+        assert_eq!(
+            e.proven_lines(),
+            [
+                "3 acceptors, 2 leaders (2 commands each), up to depth 8: 868,815 states",
+                "faults: at most 1 lost message, 1 duplicated message, 1 acceptor crash (each with its restart) and 1 timeout",
+                "liveness: from each of those states, once faults stop, each leader alone gets every command submitted to it chosen and every slot below the highest chosen one filled",
+            ]
+        );
+        // Stopped by a bound: only the depth finished, and why it stopped.
+        e.complete = false;
+        e.depth_done = 5;
+        e.stopped = Some("it reached its bound of 2000 unique states".into());
+        let lines = e.proven_lines();
+        assert!(lines[0].contains("up to depth 5"), "{lines:?}");
+        assert_eq!(
+            lines[2],
+            "stopped before depth 8: it reached its bound of 2,000 unique states"
+        );
+        assert!(
+            lines[3].contains("from every state up to depth 5"),
+            "{lines:?}"
+        );
+        assert!(e
+            .proven()
+            .contains("; it reached its bound of 2000 unique states before depth 8;"));
     }
 
     /// The takeover search's shape: P1 and P2 for 10 steps, then P3, to depth 14.

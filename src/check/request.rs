@@ -12,6 +12,9 @@ use super::{DEFAULT_BUDGET, DEFAULT_CRASHES, DEFAULT_DEPTH, DEFAULT_TIMEOUTS};
 use crate::cli::{CheckArgs, Takeover};
 use crate::error::{Error, Result};
 
+/// The Multi-Paxos exercise: its own default depth and its own replay files.
+const MULTI: &str = paxos_harness::multi::runner::EXERCISE;
+
 /// The longest replay file read (a saved schedule is a few kilobytes).
 const MAX_REPLAY: u64 = 1 << 20;
 
@@ -21,7 +24,11 @@ pub fn options(args: &CheckArgs, ex: &Exercise, replay: Option<&Path>) -> Option
         exercise: ex.name.to_string(),
         seed: args.seed,
         schedules: args.schedules,
-        depth: args.depth.unwrap_or(DEFAULT_DEPTH),
+        depth: args.depth.unwrap_or(if ex.name == MULTI {
+            paxos_harness::multi::runner::DEFAULT_DEPTH
+        } else {
+            DEFAULT_DEPTH
+        }),
         crashes: args.crashes.unwrap_or(DEFAULT_CRASHES),
         timeouts: args.timeouts.unwrap_or(DEFAULT_TIMEOUTS),
         proposers: args.proposers.unwrap_or(0),
@@ -52,7 +59,7 @@ pub fn replay_options(ex: &Exercise, path: &Path) -> Options {
 /// Check a `--replay` file before anything is built: a regular file (no FIFO, device or folder),
 /// not too long, UTF-8, a valid trace with at least one step, and a UTF-8 path. Errors name the
 /// file and, where the trace is wrong, its line. Returns the canonical path.
-pub fn load_replay(p: &Path) -> Result<PathBuf> {
+pub fn load_replay(p: &Path, ex: &Exercise) -> Result<PathBuf> {
     let path = p
         .canonicalize()
         .map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
@@ -83,6 +90,17 @@ pub fn load_replay(p: &Path) -> Result<PathBuf> {
             .count();
         Error::cannot_run(format!("{shown}:{line}: not valid UTF-8"))
     })?;
+    if ex.name == MULTI {
+        // This world's traces name their file and line themselves.
+        let trace = paxos_harness::multi::trace::parse(&shown.to_string(), &text)
+            .map_err(Error::cannot_run)?;
+        if trace.steps.is_empty() && trace.calm.is_none() {
+            return Err(Error::cannot_run(format!(
+                "{shown}: the schedule has no step; replay a file that `paxos-tutor check multipaxos` saved"
+            )));
+        }
+        return Ok(path);
+    }
     let trace = paxos_harness::trace::parse(&text).map_err(|e| {
         Error::cannot_run(
             match e.strip_prefix("line ").and_then(|r| r.split_once(": ")) {
@@ -103,6 +121,38 @@ pub fn load_replay(p: &Path) -> Result<PathBuf> {
 mod tests {
     use super::*;
 
+    fn acceptor() -> &'static Exercise {
+        crate::check::exercises::find("acceptor").unwrap()
+    }
+
+    #[test]
+    fn multipaxos_replay_files_are_checked_with_file_and_line() {
+        let tmp = tempfile::tempdir().unwrap();
+        let multi = crate::check::exercises::find("multipaxos").unwrap();
+        let good = write(
+            tmp.path(),
+            "good.trace",
+            "sources: 0123\n# replay: something\nacceptors 3\nops P1 x1\nsubmit P1\ndeliver Prepare(1,P1 from s0) P1->A1\ncalm P1\n",
+        );
+        assert_eq!(
+            load_replay(&good, multi).unwrap(),
+            good.canonicalize().unwrap()
+        );
+        let bad = write(tmp.path(), "bad.trace", "ops P1 x1\nsubmit P1\nfly P1\n");
+        let e = load_replay(&bad, multi).unwrap_err().to_string();
+        assert!(e.contains("bad.trace:3: unknown step `fly P1`"), "{e}");
+        let empty = write(tmp.path(), "empty.trace", "ops P1 x1\n");
+        let e = load_replay(&empty, multi).unwrap_err().to_string();
+        assert!(e.contains("empty.trace: the schedule has no step"), "{e}");
+        // A single-decree file is not this world's.
+        let other = write(
+            tmp.path(),
+            "other.yaml",
+            "name: rep\nsteps:\n  - deliver Prepare P1->A1\n",
+        );
+        assert!(load_replay(&other, multi).is_err());
+    }
+
     fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
         let p = dir.join(name);
         std::fs::write(&p, text).unwrap();
@@ -117,11 +167,14 @@ mod tests {
             "good.yaml",
             "name: rep\nacceptors: 3\nproposers: 2\nsteps:\n  - deliver Prepare P1->A1\n",
         );
-        assert_eq!(load_replay(&good).unwrap(), good.canonicalize().unwrap());
+        assert_eq!(
+            load_replay(&good, acceptor()).unwrap(),
+            good.canonicalize().unwrap()
+        );
 
         let err = |name: &str, text: &str| {
             let p = write(tmp.path(), name, text);
-            load_replay(&p).unwrap_err().to_string()
+            load_replay(&p, acceptor()).unwrap_err().to_string()
         };
         let e = err("only-name.yaml", "name: rep\n");
         assert!(e.ends_with("only-name.yaml: the schedule is empty (no `steps:`); replay a file that `paxos-tutor check` saved"), "{e}");
@@ -139,18 +192,20 @@ mod tests {
         assert!(e.contains("key.yaml:2: unknown key `bogus`"), "{e}");
         let p = tmp.path().join("bad-utf8.yaml");
         std::fs::write(&p, b"name: rep\nsteps:\n  - \xff\n").unwrap();
-        let e = load_replay(&p).unwrap_err().to_string();
+        let e = load_replay(&p, acceptor()).unwrap_err().to_string();
         assert!(e.contains("bad-utf8.yaml:3: not valid UTF-8"), "{e}");
 
-        let e = load_replay(tmp.path()).unwrap_err().to_string();
+        let e = load_replay(tmp.path(), acceptor()).unwrap_err().to_string();
         assert!(e.contains("is not a regular file"), "{e}");
-        let e = load_replay(Path::new("/dev/null")).unwrap_err().to_string();
+        let e = load_replay(Path::new("/dev/null"), acceptor())
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("is not a regular file"), "{e}");
         let fifo = tmp.path().join("fifo");
         let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
         // SAFETY: mkfifo on a fresh path in a temporary folder.
         assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let e = load_replay(&fifo).unwrap_err().to_string();
+        let e = load_replay(&fifo, acceptor()).unwrap_err().to_string();
         assert!(e.contains("is not a regular file"), "{e}");
     }
 }

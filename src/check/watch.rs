@@ -330,7 +330,12 @@ mod tests {
     #[test]
     fn plan_checks_what_changed_in_catalogue_order_once() {
         let all: Vec<&'static Exercise> = EXERCISES.iter().collect();
-        let mut files = BTreeMap::from([("acceptor", "a1"), ("proposer", "p1")]);
+        let mut files = BTreeMap::from([
+            ("acceptor", "a1"),
+            ("proposer", "p1"),
+            ("multi-acceptor", "m1"),
+            ("multi-leader", "l1"),
+        ]);
         let fp = |files: &BTreeMap<&str, &str>, ex: &Exercise| {
             ex.crates
                 .iter()
@@ -342,7 +347,7 @@ mod tests {
         let names = |v: Vec<(&Exercise, String)>| v.iter().map(|(e, _)| e.name).collect::<Vec<_>>();
         assert_eq!(
             names(plan.changed(&all, |e| fp(&files, e))),
-            ["acceptor", "proposer", "paxos"]
+            ["acceptor", "proposer", "paxos", "multipaxos"]
         );
         assert!(plan.changed(&all, |e| fp(&files, e)).is_empty());
         files.insert("acceptor", "a2");
@@ -357,6 +362,8 @@ mod tests {
         );
         plan.forget(&EXERCISES[0]);
         assert_eq!(names(plan.changed(&all, |e| fp(&files, e))), ["acceptor"]);
+        files.insert("multi-leader", "l2");
+        assert_eq!(names(plan.changed(&all, |e| fp(&files, e))), ["multipaxos"]);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::embedded::{exercise_file, EXERCISE_FILES};
+use super::exercises::Exercise;
 use crate::error::{Error, Result};
 
 /// The workspace's own README: what to do, the commands, what a verdict means.
@@ -64,22 +65,20 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport> {
         )));
     }
     let mut report = InitReport::default();
-    let manifest = learner_manifest();
+    let manifest = exercise_file("Cargo.toml").unwrap_or_default();
     for (rel, text) in EXERCISE_FILES.iter().chain(EXTRA_FILES) {
-        // The Multi-Paxos contract is not offered yet (its exercise is not wired into `check`).
-        if NOT_OFFERED.iter().any(|d| rel.starts_with(d)) {
-            continue;
-        }
-        let text: &str = if *rel == "Cargo.toml" {
-            &manifest
-        } else {
-            text
-        };
         let path = dir.join(rel);
-        let contract = rel.starts_with("paxos-api/");
+        // The contracts are restored when they differ: they must be what paxos-tutor grades.
+        let contract = rel.starts_with("paxos-api/") || rel.starts_with("multipaxos-api/");
         match std::fs::read_to_string(&path) {
             Ok(existing) if existing == *text => report.kept.push(rel.to_string()),
             Ok(_) if contract => {
+                write_file(&path, text.as_bytes())?;
+                report.restored.push(rel.to_string());
+            }
+            // A workspace written before the Multi-Paxos exercise: its untouched manifest gains
+            // the new crates (cargo refuses a crate inside a workspace that does not list it).
+            Ok(existing) if *rel == "Cargo.toml" && existing == manifest_before_multi(manifest) => {
                 write_file(&path, text.as_bytes())?;
                 report.restored.push(rel.to_string());
             }
@@ -94,15 +93,14 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport> {
     Ok(report)
 }
 
-/// The folders of `exercises/` that `init` does not write yet: the Multi-Paxos contract and its
-/// templates, whose exercise (`check multipaxos`) is still being built (issue #14).
-const NOT_OFFERED: &[&str] = &["multipaxos-api/", "multi-acceptor/", "multi-leader/"];
+/// The crates the Multi-Paxos exercise added to the workspace.
+const MULTI_CRATES: &[&str] = &["multipaxos-api", "multi-acceptor", "multi-leader"];
 
-/// The workspace manifest `init` writes: the repository's, without the crates not offered.
-fn learner_manifest() -> String {
-    let mut text = exercise_file("Cargo.toml").unwrap_or_default().to_string();
-    for d in NOT_OFFERED {
-        text = text.replace(&format!(", \"{}\"", d.trim_end_matches('/')), "");
+/// The manifest `init` wrote before the Multi-Paxos exercise: today's without its crates.
+fn manifest_before_multi(manifest: &str) -> String {
+    let mut text = manifest.to_string();
+    for d in MULTI_CRATES {
+        text = text.replace(&format!(", \"{d}\""), "");
     }
     text
 }
@@ -147,18 +145,34 @@ pub fn locate(dir: Option<&Path>) -> Result<PathBuf> {
 }
 
 /// Refuse to grade against a `paxos-api` that is not the contract this binary carries.
-pub fn check_contract(ws: &Path) -> Result<()> {
-    let rel = "paxos-api/src/lib.rs";
-    let expected = exercise_file(rel).expect("embedded contract");
-    let path = ws.join(rel);
-    let actual = std::fs::read_to_string(&path)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    if actual != expected {
-        return Err(Error::cannot_run(format!(
-            "{} differs from the contract this paxos-tutor grades; restore it with `paxos-tutor init --force {}` (your own files are kept)",
-            path.display(),
-            ws.display()
-        )));
+pub fn check_contract(ws: &Path, ex: &Exercise) -> Result<()> {
+    // A workspace written before this exercise existed lacks its crates: `init --force` adds them.
+    for c in ex.crates {
+        if !ws.join(c).join("Cargo.toml").is_file() {
+            return Err(Error::cannot_run(format!(
+                "{} has no {c}/ crate, which the {} exercise grades; add it with `paxos-tutor init --force {}` (your own files are kept)",
+                ws.display(),
+                ex.name,
+                ws.display()
+            )));
+        }
+    }
+    let mut contracts = vec!["paxos-api/src/lib.rs"];
+    if ex.name == paxos_harness::multi::runner::EXERCISE {
+        contracts.push("multipaxos-api/src/lib.rs");
+    }
+    for rel in contracts {
+        let expected = exercise_file(rel).expect("embedded contract");
+        let path = ws.join(rel);
+        let actual = std::fs::read_to_string(&path)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        if actual != expected {
+            return Err(Error::cannot_run(format!(
+                "{} differs from the contract this paxos-tutor grades; restore it with `paxos-tutor init --force {}` (your own files are kept)",
+                path.display(),
+                ws.display()
+            )));
+        }
     }
     Ok(())
 }
@@ -167,6 +181,10 @@ pub fn check_contract(ws: &Path) -> Result<()> {
 mod tests {
     use super::*;
 
+    fn acceptor() -> &'static Exercise {
+        super::super::exercises::find("acceptor").unwrap()
+    }
+
     #[test]
     fn init_writes_then_refuses_then_force_keeps_learner_files() {
         let tmp = tempfile::tempdir().unwrap();
@@ -174,7 +192,7 @@ mod tests {
         let r = init(&ws, false).unwrap();
         assert!(r.written.contains(&"acceptor/src/lib.rs".to_string()));
         assert!(is_workspace(&ws));
-        check_contract(&ws).unwrap();
+        check_contract(&ws, acceptor()).unwrap();
 
         let err = init(&ws, false).unwrap_err().to_string();
         assert!(
@@ -185,7 +203,7 @@ mod tests {
         std::fs::write(ws.join("acceptor/src/lib.rs"), "// mine").unwrap();
         std::fs::write(ws.join("paxos-api/src/lib.rs"), "// tampered").unwrap();
         std::fs::remove_file(ws.join("proposer/src/lib.rs")).unwrap();
-        assert!(check_contract(&ws)
+        assert!(check_contract(&ws, acceptor())
             .unwrap_err()
             .to_string()
             .contains("differs from the contract"));
@@ -196,7 +214,7 @@ mod tests {
         );
         assert_eq!(r.restored, vec!["paxos-api/src/lib.rs".to_string()]);
         assert_eq!(r.written, vec!["proposer/src/lib.rs".to_string()]);
-        check_contract(&ws).unwrap();
+        check_contract(&ws, acceptor()).unwrap();
     }
 
     #[test]
@@ -238,23 +256,47 @@ mod tests {
     }
 
     #[test]
-    fn init_does_not_offer_the_multipaxos_contract_yet() {
+    fn init_writes_the_multipaxos_crates_and_updates_an_older_workspace() {
         let tmp = tempfile::tempdir().unwrap();
         let ws = tmp.path().join("ws");
         let r = init(&ws, false).unwrap();
-        for d in ["multipaxos-api", "multi-acceptor", "multi-leader"] {
-            assert!(!ws.join(d).exists(), "{d}");
-            assert!(r.written.iter().all(|f| !f.starts_with(d)), "{d}");
+        for d in MULTI_CRATES {
+            assert!(ws.join(d).join("Cargo.toml").is_file(), "{d}");
+            assert!(ws.join(d).join("src/lib.rs").is_file(), "{d}");
+            assert!(r.written.iter().any(|f| f.starts_with(d)), "{d}");
         }
         let manifest = std::fs::read_to_string(ws.join("Cargo.toml")).unwrap();
+        assert!(manifest.contains("\"multi-leader\""), "{manifest}");
+        // A workspace from before: the old manifest, no Multi-Paxos crates, an edited acceptor.
+        let old = manifest_before_multi(&manifest);
         assert!(
-            manifest.contains(r#"members = ["paxos-api", "acceptor", "proposer"]"#),
-            "{manifest}"
+            old.contains(r#"members = ["paxos-api", "acceptor", "proposer"]"#),
+            "{old}"
         );
-        // The repository's own workspace has it (the harness depends on it).
-        assert!(exercise_file("Cargo.toml")
-            .unwrap()
-            .contains("multipaxos-api"));
+        std::fs::write(ws.join("Cargo.toml"), &old).unwrap();
+        for d in MULTI_CRATES {
+            std::fs::remove_dir_all(ws.join(d)).unwrap();
+        }
+        std::fs::write(ws.join("acceptor/src/lib.rs"), "// mine\n").unwrap();
+        let r = init(&ws, true).unwrap();
+        assert!(
+            r.restored.contains(&"Cargo.toml".to_string()),
+            "{:?}",
+            r.restored
+        );
+        assert_eq!(
+            std::fs::read_to_string(ws.join("Cargo.toml")).unwrap(),
+            manifest
+        );
+        assert!(ws.join("multi-leader/src/lib.rs").is_file());
+        assert_eq!(
+            std::fs::read_to_string(ws.join("acceptor/src/lib.rs")).unwrap(),
+            "// mine\n"
+        );
+        // A manifest the learner edited is theirs: kept.
+        std::fs::write(ws.join("Cargo.toml"), format!("{old}# mine\n")).unwrap();
+        let r = init(&ws, true).unwrap();
+        assert!(r.kept.contains(&"Cargo.toml".to_string()));
     }
 
     #[test]

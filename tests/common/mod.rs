@@ -11,6 +11,8 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+
+use dialoguer::console::measure_text_width;
 use std::process::{Command, Output};
 
 /// Cargo's tmpdir for integration tests.
@@ -86,6 +88,15 @@ impl Learner {
         c
     }
 
+    /// `out` as text with the workspace as `[WS]` and the cache's folders redacted (see
+    /// [`redact_cache_dirs`]).
+    pub fn redacted(&self, out: &[u8]) -> String {
+        let text = String::from_utf8_lossy(out)
+            .replace(self.ws.to_str().unwrap(), "[WS]")
+            .replace(self.cache.to_str().unwrap(), "[CACHE]");
+        redact_cache_dirs(&text)
+    }
+
     /// Write `text` as `<krate>/src/lib.rs` of the workspace.
     pub fn put(&self, krate: &str, text: &str) {
         std::fs::write(self.ws.join(krate).join("src/lib.rs"), text).unwrap();
@@ -101,4 +112,41 @@ pub fn json_of(out: &Output) -> serde_json::Value {
             String::from_utf8_lossy(&out.stderr)
         )
     })
+}
+
+/// `[CACHE]/0.1.0-0123…/ws-89ab…/` → `[CACHE]/[VERSION]/ws-[HASH]/`.
+pub fn redact_cache_dirs(s: &str) -> String {
+    s.split("[CACHE]/")
+        .enumerate()
+        .map(|(i, part)| {
+            if i == 0 {
+                return part.to_string();
+            }
+            let rest = part.split_once('/').map_or("", |(_, r)| r);
+            let rest = match rest.strip_prefix("ws-") {
+                Some(r) => format!("ws-[HASH]/{}", r.split_once('/').map_or("", |(_, r)| r)),
+                None => rest.to_string(),
+            };
+            format!("[CACHE]/[VERSION]/{rest}")
+        })
+        .collect()
+}
+
+/// Every line fits in `width`, or is one word too long to break (a path) after its indent, or
+/// belongs to what is shown as it is (`kept`: the compiler's diagnostics).
+pub fn assert_fits(text: &str, width: usize, kept_from: Option<&str>) {
+    let shown = match kept_from.and_then(|k| text.find(k)) {
+        Some(at) => &text[..at],
+        None => text,
+    };
+    for line in shown.lines() {
+        let w = measure_text_width(line);
+        let one_word = line.split_whitespace().any(|word| {
+            measure_text_width(word) + (line.len() - line.trim_start().len()) + 4 > width
+        });
+        assert!(
+            w <= width || one_word,
+            "a line of {w} columns at {width}:\n{line}\n\nin:\n{text}"
+        );
+    }
 }

@@ -112,6 +112,13 @@ fn started_failure(setup: Rc<Setup>, failure: Failure, by: &str) -> Failed {
 /// Replay `found` on a fresh world and keep it only if it fails the same way there: a
 /// counterexample is shown only as a fresh world does it.
 fn confirmed(setup: &Rc<Setup>, found: Found<Step>) -> Option<Found<Step>> {
+    if let Failure::Panic(p) = &found.failure {
+        if crate::runner::is_derive_call(&p.call) {
+            // A panic in the learner's Debug, Clone or Drop: a fresh world neither hashes nor
+            // clones, so it is shown as the search met it.
+            return Some(found);
+        }
+    }
     let w = fresh(setup).ok()?;
     let r = model::replay(&w, &found.steps, found.calm);
     match r.failure {
@@ -123,6 +130,37 @@ fn confirmed(setup: &Rc<Setup>, found: Found<Step>) -> Option<Found<Step>> {
             by: found.by,
         }),
         _ => None,
+    }
+}
+
+/// Who found `better`, the search's answer to `found`: `found`'s explorer, and the search when
+/// it changed the schedule.
+fn shortened_by(found: &Found<Step>, better: &Found<Step>) -> String {
+    if better.steps == found.steps && better.calm_steps == found.calm_steps {
+        found.by.clone()
+    } else {
+        format!("{}, shortened by a breadth-first search", found.by)
+    }
+}
+
+/// What a breadth-first search to `depth` that met `found` first proves about its length, in
+/// one sentence. Its levels are the steps before the calm phase; a failure after a calm phase
+/// ranks by its whole length, so it is a shortest one only among the schedules whose steps before
+/// the calm phase were all explored (at most `depth` of them), and the sentence says so. Without
+/// `liveness`, no calm phase ran: the sentence speaks of the checks made after each step.
+fn proof(found: &Found<Step>, depth: u32, states: u64, liveness: bool, faults: &str) -> String {
+    if found.calm.is_some() {
+        format!(
+            "no failing schedule is shorter in all, among every one of at most {depth} steps before faults stop, {faults}, each followed by a calm phase for each leader (breadth-first search, {states} states)"
+        )
+    } else if liveness {
+        format!(
+            "no schedule of fewer steps {faults} breaks any property, a calm phase from each of its states included (breadth-first search, {states} states)"
+        )
+    } else {
+        format!(
+            "no schedule of fewer steps {faults} fails a check made after each step (breadth-first search, {states} states)"
+        )
     }
 }
 
@@ -154,16 +192,19 @@ fn shortest(
         Some(b) if b.failure.class() == found.failure.class() && b.len() <= found.len() => {
             match confirmed(setup, b) {
                 Some(b) if searched.states < max_states => {
-                    let proof = format!(
-                        "no schedule of fewer steps with at most these faults breaks any property (breadth-first search, {} states)",
-                        searched.states
+                    let proof = proof(
+                        &b,
+                        depth,
+                        searched.states,
+                        bounds.liveness,
+                        "with at most these faults",
                     );
-                    let by = found.by.clone();
+                    let by = shortened_by(&found, &b);
                     (Found { by, ..b }, Some(proof))
                 }
                 Some(b) => (
                     Found {
-                        by: found.by.clone(),
+                        by: shortened_by(&found, &b),
                         ..b
                     },
                     None,
@@ -175,31 +216,49 @@ fn shortest(
     }
 }
 
-/// Run the whole check.
-pub fn check(impls: Impls, o: &Options) -> Checked {
-    let mut c = Checked {
-        outcome: Outcome::Pass,
-        traces: 0,
-        random: 0,
-        searched: Vec::new(),
-    };
-    // 1. The named traces.
-    for t in trace::library() {
+/// The random schedule `index` of `seed`: its own generator, so any range of indices can run
+/// in any process and give the same schedules.
+pub fn schedule_rng(seed: u64, index: u64) -> Rng {
+    Rng::new(seed ^ index.wrapping_mul(0xD1B5_4A32_D192_ED03))
+}
+
+/// The shape the random schedules run on: the first search's.
+fn random_shape(o: &Options) -> Config {
+    o.searches.first().cloned().unwrap_or(Config {
+        acceptors: 3,
+        leaders: 2,
+        ops: 2,
+        depth: 0,
+        budget: [0; 6],
+    })
+}
+
+/// The named traces, in order: how many ran, and the outcome that ends the check, if one does.
+pub fn run_traces(
+    impls: Impls,
+    o: &Options,
+    mut each: impl FnMut(usize, &str),
+) -> (u64, Option<Outcome>) {
+    let mut ran = 0;
+    for (i, t) in trace::library().into_iter().enumerate() {
+        each(i, &t.name);
         let setup = Setup::new(impls, t.acceptors, t.ops.clone());
-        c.traces += 1;
+        ran += 1;
         let w = match fresh(&setup) {
             Ok(w) => w,
             Err(f) => {
-                c.outcome = Outcome::Fail(Box::new(started_failure(setup, f, "start")));
-                return c;
+                return (
+                    ran,
+                    Some(Outcome::Fail(Box::new(started_failure(setup, f, "start")))),
+                )
             }
         };
-        let ran = trace::run(&w, &t);
-        if let Err(failure) = ran.result {
-            let calm_at = ran.steps.iter().position(|s| matches!(s, Step::Calm(_)));
+        let r = trace::run(&w, &t);
+        if let Err(failure) = r.result {
+            let calm_at = r.steps.iter().position(|s| matches!(s, Step::Calm(_)));
             let (steps, calm_steps) = match calm_at {
-                Some(i) => (ran.steps[..i].to_vec(), ran.steps[i..].to_vec()),
-                None => (ran.steps, Vec::new()),
+                Some(i) => (r.steps[..i].to_vec(), r.steps[i..].to_vec()),
+                None => (r.steps, Vec::new()),
             };
             let found = Found {
                 steps,
@@ -208,83 +267,142 @@ pub fn check(impls: Impls, o: &Options) -> Checked {
                 failure,
                 by: format!("trace {}", t.name),
             };
-            c.outcome = fail(&setup, found, o);
-            return c;
+            return (ran, Some(fail(&setup, found, o)));
         }
     }
-    // 2. Random schedules, on the first configuration's shape.
-    let shape = o.searches.first().cloned().unwrap_or(Config {
-        acceptors: 3,
-        leaders: 2,
-        ops: 2,
-        depth: 0,
-        budget: [0; 6],
-    });
-    let setup = configured(impls, &shape);
+    (ran, None)
+}
+
+/// Random schedules `from..to` of the seed's sequence: how many ran, and the outcome that ends
+/// the check, if one does.
+pub fn run_random(
+    impls: Impls,
+    o: &Options,
+    from: u64,
+    to: u64,
+    mut each: impl FnMut(u64),
+) -> (u64, Option<Outcome>) {
+    let setup = configured(impls, &random_shape(o));
     let w = match fresh(&setup) {
         Ok(w) => w,
         Err(f) => {
-            c.outcome = Outcome::Fail(Box::new(started_failure(setup, f, "start")));
-            return c;
+            return (
+                0,
+                Some(Outcome::Fail(Box::new(started_failure(setup, f, "start")))),
+            )
         }
     };
-    let mut rng = Rng::new(o.seed);
-    for i in 0..o.schedules {
-        c.random += 1;
+    let mut ran = 0;
+    for i in from..to {
+        each(i);
+        ran += 1;
+        let mut rng = schedule_rng(o.seed, i);
         if let Some(found) = model::random_schedule(
             &w,
             &mut rng,
             o.steps,
             Weights::DEFAULT,
-            format!("random schedule #{i} (seed {})", o.seed),
+            format!("random schedule {i}"),
         ) {
-            c.outcome = fail(&setup, found, o);
-            return c;
+            return (ran, Some(fail(&setup, found, o)));
         }
     }
-    // 3. The breadth-first search of each configuration.
+    (ran, None)
+}
+
+/// The breadth-first search of `cfg`: what it searched, and the outcome that ends the check (a
+/// failure), or the sentence of what it did not prove (stopped by a bound).
+pub fn run_search(
+    impls: Impls,
+    o: &Options,
+    cfg: &Config,
+    control: &mut model::Control,
+) -> (Searched, Result<Option<String>, Outcome>) {
+    let setup = configured(impls, cfg);
+    let w = match fresh(&setup) {
+        Ok(w) => w,
+        Err(f) => {
+            return (
+                Searched::default(),
+                Err(Outcome::Fail(Box::new(started_failure(setup, f, "start")))),
+            )
+        }
+    };
+    let bounds = Bounds {
+        depth: cfg.depth,
+        budget: cfg.budget,
+        max_states: o.max_states,
+        liveness: true,
+    };
+    let (searched, found) = model::bfs_with(&w, bounds, control);
+    if let Some(found) = found {
+        let outcome = match confirmed(&setup, found.clone()) {
+            Some(f) => {
+                let proof = (searched.states < o.max_states && searched.stopped.is_none())
+                    .then(|| proof(&f, cfg.depth, searched.states, true, "within the bounds"));
+                Outcome::Fail(Box::new(Failed {
+                    found: f,
+                    setup,
+                    shortest: proof,
+                }))
+            }
+            None => not_repeated(&found),
+        };
+        return (searched, Err(outcome));
+    }
+    let unproven = (!searched.complete).then(|| {
+        format!(
+            "the exhaustive search with {} acceptors and {} leaders stopped at depth {} of {}: {}",
+            cfg.acceptors,
+            cfg.leaders,
+            searched.depth_done,
+            cfg.depth,
+            searched.stopped.as_deref().unwrap_or("a bound ran out")
+        )
+    });
+    (searched, Ok(unproven))
+}
+
+/// Run the whole check, in this process: the traces, the random schedules, then each search.
+pub fn check(impls: Impls, o: &Options) -> Checked {
+    let mut c = Checked {
+        outcome: Outcome::Pass,
+        traces: 0,
+        random: 0,
+        searched: Vec::new(),
+    };
+    let (n, end) = run_traces(impls, o, |_, _| {});
+    c.traces = n;
+    if let Some(end) = end {
+        c.outcome = end;
+        return c;
+    }
+    let (n, end) = run_random(impls, o, 0, o.schedules, |_| {});
+    c.random = n;
+    if let Some(end) = end {
+        c.outcome = end;
+        return c;
+    }
     let mut unproven = Vec::new();
     for cfg in &o.searches {
-        let setup = configured(impls, cfg);
-        let w = match fresh(&setup) {
-            Ok(w) => w,
-            Err(f) => {
-                c.outcome = Outcome::Fail(Box::new(started_failure(setup, f, "start")));
+        let (searched, r) = run_search(
+            impls,
+            o,
+            cfg,
+            &mut model::Control {
+                progress: &mut |_, _| {},
+                deadline: None,
+                deadline_reason: String::new(),
+            },
+        );
+        c.searched.push((cfg.clone(), searched));
+        match r {
+            Err(end) => {
+                c.outcome = end;
                 return c;
             }
-        };
-        let bounds = Bounds {
-            depth: cfg.depth,
-            budget: cfg.budget,
-            max_states: o.max_states,
-            liveness: true,
-        };
-        let (searched, found) = model::bfs(&w, bounds);
-        c.searched.push((cfg.clone(), searched.clone()));
-        if let Some(found) = found {
-            match confirmed(&setup, found.clone()) {
-                Some(f) => {
-                    let proof = (searched.states < o.max_states).then(|| {
-                        format!(
-                            "no schedule of fewer steps within the bounds breaks any property (breadth-first search, {} states)",
-                            searched.states
-                        )
-                    });
-                    c.outcome = Outcome::Fail(Box::new(Failed {
-                        found: f,
-                        setup,
-                        shortest: proof,
-                    }));
-                }
-                None => c.outcome = not_repeated(&found),
-            }
-            return c;
-        }
-        if !searched.complete {
-            unproven.push(format!(
-                "the search of {} acceptors and {} leaders stopped at its bound of {} states, at depth {} of {}",
-                cfg.acceptors, cfg.leaders, o.max_states, searched.depth_done, cfg.depth
-            ));
+            Ok(Some(u)) => unproven.push(u),
+            Ok(None) => {}
         }
     }
     if !unproven.is_empty() {

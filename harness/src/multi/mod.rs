@@ -22,6 +22,7 @@
 pub mod check;
 pub mod lessons;
 pub mod nodes;
+pub mod runner;
 pub mod trace;
 pub mod traces;
 
@@ -299,6 +300,8 @@ pub struct World {
     lead_h: Vec<u64>,
     /// Keep `acc_h` and `lead_h` up to date (a search); random schedules and traces never hash.
     hashing: bool,
+    /// Steps taken since the start (not part of the state: for messages and the step echo).
+    steps: u32,
 }
 
 fn env_hash(e: &Env) -> u64 {
@@ -367,6 +370,7 @@ impl World {
             net_sum: 0,
             ghost,
             hashing: false,
+            steps: 0,
         })
     }
 
@@ -1126,6 +1130,11 @@ impl Model for World {
     }
 
     fn apply(&mut self, step: &Step) -> Result<(), Failure> {
+        self.steps += 1;
+        guard::STEP.store(u64::from(self.steps), std::sync::atomic::Ordering::Relaxed);
+        if guard::ECHO_STEPS.load(std::sync::atomic::Ordering::Relaxed) {
+            echo_step(self.steps, step);
+        }
         match step {
             Step::Submit(p) => self.submit(*p),
             Step::Deliver(e) => {
@@ -1269,6 +1278,15 @@ impl Model for World {
         p.hash(&mut h);
         h.finish()
     }
+}
+
+/// Mark the learner's output with the step that follows (see `paxos-tutor check`'s replay).
+#[cold]
+fn echo_step(n: u32, step: &Step) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{}step {n} {}", crate::runner::MARK, step.describe());
+    let _ = out.flush();
 }
 
 /// A fresh world for `setup` (a failure when a node's `start` panics).

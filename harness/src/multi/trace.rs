@@ -8,6 +8,7 @@
 //! deliver Prepare P1->A1         the first such message in flight (also: dup, drop)
 //! deliver Accept s1 P1->A2       ... about slot 1
 //! deliver * ->P1                 any message to P1 (the first in flight)
+//! deliver Accept(2,P1 s1 x1) P1->A2   exactly this message (as a report writes it)
 //! deliver-all                    deliver every deliverable message, oldest first, until none is left
 //! calm P1                        (last line) faults stop; P1 alone must reach its goal
 //! ```
@@ -25,9 +26,11 @@ pub enum Selector {
     Stop(usize),
     Crash(usize),
     Restart(usize),
-    /// verb (`deliver`, `dup`, `drop`), message kind (`*` any), slot, from, to (names; `*` any).
+    /// verb (`deliver`, `dup`, `drop`), message kind (`*` any), slot, from, to (names; `*` any);
+    /// or, with `exact`, the message as [`super::message_str`] writes it.
     Message {
         verb: String,
+        exact: Option<String>,
         kind: String,
         slot: Option<u64>,
         from: Option<String>,
@@ -82,7 +85,33 @@ pub fn parse(name: &str, text: &str) -> Result<Trace, String> {
             return Err(at("`calm` must be the last step".into()));
         }
         let w: Vec<&str> = line.split_whitespace().collect();
+        if let (Some(verb @ ("deliver" | "dup" | "drop")), Some(close)) =
+            (w.first().copied(), line.rfind(')'))
+        {
+            // `deliver Accept(2,P1 s1 x1) P1->A2`: one exact message.
+            let rest = line[verb.len()..].trim_start();
+            let close = close - (line.len() - rest.len());
+            let (msg, route) = (&rest[..=close], rest[close + 1..].trim());
+            let (from, to) = route
+                .split_once("->")
+                .ok_or_else(|| at(format!("expected FROM->TO after `{msg}`, got `{route}`")))?;
+            let kind = msg.split('(').next().unwrap_or("").to_string();
+            if !["Prepare", "Promise", "Accept", "Accepted", "Nack"].contains(&kind.as_str()) {
+                return Err(at(format!("`{msg}` is not a message")));
+            }
+            t.steps.push(Selector::Message {
+                verb: verb.to_string(),
+                exact: Some(msg.to_string()),
+                kind,
+                slot: None,
+                from: Some(from.to_string()),
+                to: Some(to.to_string()),
+            });
+            continue;
+        }
         let sel = match w.as_slice() {
+            // The parent's record of the sources a saved schedule was found with.
+            ["sources:", _] => continue,
             ["acceptors", n] => {
                 t.acceptors = n.parse().map_err(|_| at(format!("bad count `{n}`")))?;
                 continue;
@@ -124,6 +153,7 @@ pub fn parse(name: &str, text: &str) -> Result<Trace, String> {
                 let any = |s: &str| (!s.is_empty() && s != "*").then(|| s.to_string());
                 Selector::Message {
                     verb: verb.to_string(),
+                    exact: None,
                     kind: kind.to_string(),
                     slot,
                     from: any(from),
@@ -152,13 +182,17 @@ impl Selector {
             Selector::DeliverAll => return None,
             Selector::Message {
                 verb,
+                exact,
                 kind,
                 slot,
                 from,
                 to,
             } => {
                 let e = w.network.iter().find(|e| {
-                    (kind == "*" || kind == message_kind(&e.msg))
+                    exact
+                        .as_ref()
+                        .is_none_or(|m| *m == super::message_str(&e.msg))
+                        && (kind == "*" || kind == message_kind(&e.msg))
                         && slot.is_none_or(|s| message_slot(&e.msg) == Some(s))
                         && from.as_ref().is_none_or(|f| *f == node_name(e.from))
                         && to.as_ref().is_none_or(|t| *t == node_name(e.to))
@@ -235,6 +269,36 @@ fn run_inner(w: &World, t: &Trace) -> Inner {
         }
     }
     (taken, skipped, Ok(()))
+}
+
+/// A schedule as a trace file that [`parse`] reads back: the header (`# description`, the
+/// acceptors, each leader's commands), every step exactly as taken, then `calm P<n>` when a calm
+/// phase followed (its steps are the world's own and are not written).
+pub fn to_file(
+    description: &str,
+    acceptors: usize,
+    ops: &[Vec<String>],
+    steps: &[Step],
+    calm: Option<usize>,
+) -> String {
+    let mut out = format!(
+        "# {}\nacceptors {acceptors}\n",
+        description.replace(['\n', '#'], " ")
+    );
+    for (p, cmds) in ops.iter().enumerate() {
+        out.push_str(&format!("ops P{} {}\n", p + 1, cmds.join(" ")));
+    }
+    for s in steps {
+        if matches!(s, Step::Calm(_)) {
+            break;
+        }
+        out.push_str(&s.describe());
+        out.push('\n');
+    }
+    if let Some(p) = calm {
+        out.push_str(&format!("calm P{}\n", p + 1));
+    }
+    out
 }
 
 /// The library of named traces.
