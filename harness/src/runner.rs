@@ -619,22 +619,46 @@ pub fn plan(o: &Options) -> Vec<Unit> {
     units
 }
 
-/// The order in which `paxos-tutor check --jobs N` starts the units of a plan (indices into
-/// [`plan`]). With two workers or more: the first exhaustive configuration (the 3x2 search at
-/// full depth, the longest unit by far) first, so a second worker takes the other units beside it
-/// instead of the longest starting last; then every other unit in plan order (the traces first
-/// among them, so a bug they find still ends the check at once). With one worker: the plan order,
-/// so a bug the traces or random schedules find is reported before any search runs. Only when
-/// units start changes: which are needed, the merge in plan order and so the result are the same
-/// for any order.
-pub fn start_order(units: &[Unit], jobs: usize) -> Vec<usize> {
+/// The order in which `paxos-tutor check --jobs N` starts the units of `o`'s plan (indices into
+/// `units`, which is [`plan`]`(o)`). With two workers or more: the first exhaustive configuration
+/// (the 3x2 search at full depth, the longest unit) first; then the traces with the first random
+/// schedules, so a bug they find still ends the check at once; then the other searches, deepest
+/// first (the takeover search, then 3x3, then 5x2: a long unit started last would run alone at
+/// the end); then the other random schedules, the shortest units, which fill the gaps. With one
+/// worker: the plan order, so a bug the traces or random schedules find is reported before any
+/// search runs. Only when units start changes: which are needed, the merge in plan order and so
+/// the result are the same for any order.
+pub fn start_order(o: &Options, units: &[Unit], jobs: usize) -> Vec<usize> {
     if jobs <= 1 {
         return (0..units.len()).collect();
     }
+    let depths: Vec<u32> = if crate::multi::runner::is_multi(o) {
+        crate::multi::runner::searches(o)
+            .iter()
+            .map(|c| c.depth)
+            .collect()
+    } else {
+        searches(o).iter().map(|s| s.depth).collect()
+    };
     let first_search = units.iter().position(|u| *u == Unit::Search(0));
+    let traces = units
+        .iter()
+        .position(|u| matches!(u, Unit::Schedules { traces: true, .. }));
+    let mut searches_after: Vec<usize> = (0..units.len())
+        .filter(|&k| matches!(units[k], Unit::Search(i) if i > 0))
+        .collect();
+    // Deepest first; equal depths in plan order (a stable sort).
+    searches_after.sort_by_key(|&k| match units[k] {
+        Unit::Search(i) => std::cmp::Reverse(depths.get(i).copied().unwrap_or(0)),
+        Unit::Schedules { .. } => std::cmp::Reverse(0),
+    });
+    let random =
+        (0..units.len()).filter(|&k| matches!(units[k], Unit::Schedules { traces: false, .. }));
     first_search
         .into_iter()
-        .chain((0..units.len()).filter(|&k| Some(k) != first_search))
+        .chain(traces)
+        .chain(searches_after)
+        .chain(random)
         .collect()
 }
 
@@ -1231,21 +1255,38 @@ mod tests {
     }
 
     #[test]
-    fn the_first_search_starts_first_then_the_plan_in_order() {
-        let units = plan(&Options::default());
-        let starts = start_order(&units, 2);
-        // Four random units, then the searches: search 0 (the 3x2 configuration) is unit 4.
+    fn the_first_search_starts_first_then_the_traces_then_the_deepest_searches() {
+        let o = Options::default();
+        let units = plan(&o);
+        let starts = start_order(&o, &units, 2);
+        // Four random units, then the searches: search 0 (the 3x2 configuration) is unit 4, the
+        // takeover search (depth 14) unit 7, 3x3 (depth 7) unit 5, 5x2 (depth 5) unit 6.
         assert_eq!(units[4], Unit::Search(0));
-        assert_eq!(starts, vec![4, 0, 1, 2, 3, 5, 6, 7]);
+        assert_eq!(starts, vec![4, 0, 7, 5, 6, 1, 2, 3]);
+        // Every unit once.
+        let mut sorted = starts.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..units.len()).collect::<Vec<_>>());
         // One worker: the plan order, the fast phases first.
-        assert_eq!(start_order(&units, 1), (0..units.len()).collect::<Vec<_>>());
+        assert_eq!(
+            start_order(&o, &units, 1),
+            (0..units.len()).collect::<Vec<_>>()
+        );
         // No search: the plan order as it is.
         let none = plan(&Options {
             depth: 0,
             takeover: None,
             ..Options::default()
         });
-        assert_eq!(start_order(&none, 2), (0..none.len()).collect::<Vec<_>>());
+        let o_none = Options {
+            depth: 0,
+            takeover: None,
+            ..Options::default()
+        };
+        assert_eq!(
+            start_order(&o_none, &none, 2),
+            (0..none.len()).collect::<Vec<_>>()
+        );
     }
 
     #[test]

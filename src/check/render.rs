@@ -619,13 +619,36 @@ pub fn human(o: &Outcome, width: usize) -> String {
     page.out
 }
 
+/// A panic's message and where it was raised, from the harness's `MESSAGE (at FILE:LINE)`.
+fn located(message: &str) -> (&str, Option<&str>) {
+    let Some(body) = message.strip_suffix(')') else {
+        return (message, None);
+    };
+    match body.rsplit_once(" (at ") {
+        Some((text, at))
+            if at.rsplit_once(':').is_some_and(|(_, line)| {
+                !line.is_empty() && line.bytes().all(|b| b.is_ascii_digit())
+            }) =>
+        {
+            (text, Some(at))
+        }
+        _ => (message, None),
+    }
+}
+
 /// The report of a `fail` or a `panic`.
 fn failure(page: &mut Page, o: &Outcome, names: &dyn Fn(&str) -> String) {
     if let Some(d) = &o.detail {
         page.line(&format!("  {}", names(d)));
     }
     if let Some(f) = &o.found {
-        page.line(&format!("  {}", names(&f.message)));
+        let (message, at) = located(&f.message);
+        page.line(&format!("  {}", names(message)));
+        if let Some(at) = at {
+            // A line of its own, never wrapped: the report's form does not depend on how long
+            // the path is.
+            page.raw(&format!("  at {at}\n"));
+        }
         let (one, many) = if multi(&f.network) {
             ("leader", "leaders")
         } else {
@@ -745,8 +768,11 @@ fn failure(page: &mut Page, o: &Outcome, names: &dyn Fn(&str) -> String) {
         o.seed
     ));
     if let Some(r) = &o.replay_file {
-        page.line(&format!(
-            "  This schedule alone: paxos-tutor check {} --replay {r}",
+        // The command on a line of its own, never wrapped: it can be copied as it is, and the
+        // report's form does not depend on how long the path is.
+        page.line("  This schedule alone, from the file it was saved in:");
+        page.raw(&format!(
+            "    paxos-tutor check {} --replay {r}\n",
             o.exercise
         ));
     }
@@ -755,6 +781,21 @@ fn failure(page: &mut Page, o: &Outcome, names: &dyn Fn(&str) -> String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panics_location_is_split_off_only_when_it_is_one() {
+        assert_eq!(
+            located("no second command (at /w s/multi-leader/src/lib.rs:158)"),
+            (
+                "no second command",
+                Some("/w s/multi-leader/src/lib.rs:158")
+            )
+        );
+        // A message that only looks like one keeps its text.
+        for m in ["stale (at noon)", "a (at b:)", "plain", "x (at f:12) y"] {
+            assert_eq!(located(m), (m, None));
+        }
+    }
 
     #[test]
     fn node_ids_of_known_nodes_become_names() {
@@ -929,6 +970,34 @@ mod tests {
         let d = diagram(&f, 60);
         assert!(!d.contains("The diagram needs"), "{d}");
         assert!(d.lines().all(|l| measure_text_width(l) <= 60), "{d}");
+    }
+
+    #[test]
+    fn the_reports_form_does_not_depend_on_how_long_its_paths_are() {
+        // CI checks out the project at a path of another length than a developer's machine: the
+        // report of the same panic must wrap the same way, paths aside.
+        let report = |root: &str, width| {
+            let mut f = found("panic", 3, 2);
+            f.call = "Acceptor::on_accept of A1".into();
+            f.message = format!("stale Accept, promised more (at {root}/acceptor/src/lib.rs:25)");
+            let mut o = outcome("acceptor", Verdict::Panic, Some(f));
+            o.replay_file = Some(format!("{root}/cache/replays/acceptor-seed1.yaml"));
+            human(&o, width).replace(root, "[ROOT]")
+        };
+        let long = format!("/{}", "a-long-checkout-folder/".repeat(6));
+        let long = long.trim_end_matches('/');
+        for width in [60, 100] {
+            let short = report("/w", width);
+            assert_eq!(short, report(long, width), "at {width} columns");
+            assert!(
+                short.contains("\n  at [ROOT]/acceptor/src/lib.rs:25\n"),
+                "{short}"
+            );
+            assert!(
+                short.contains("\n    paxos-tutor check acceptor --replay [ROOT]/cache/"),
+                "{short}"
+            );
+        }
     }
 
     #[test]

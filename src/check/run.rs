@@ -320,8 +320,8 @@ pub fn run_plan(
     let mut searching: Option<Instant> = None;
     let mut fast_told = false;
     let (tx, rx) = mpsc::channel::<Msg>();
-    // The longest unit starts first (see `runner::start_order`); the merge is in plan order.
-    let starts = runner::start_order(&units, jobs);
+    // The longest units start first (see `runner::start_order`); the merge is in plan order.
+    let starts = runner::start_order(options, &units, jobs);
     std::thread::scope(|scope| {
         let mut next = 0;
         loop {
