@@ -3,11 +3,10 @@
 //! a failing schedule while it still fails, and the exhaustive search visits every schedule up to a
 //! bound, breadth-first. All of them end in a [`Found`]: the steps and the failure.
 
-use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::hash::IdentityBuild;
+use crate::hash::HashSet64;
 use crate::nodes::Impls;
 use crate::trace::{Selector, Trace};
 use crate::world::{
@@ -583,7 +582,7 @@ fn enter(
     phase: Phase,
     mode: Option<Takeover>,
     arena: &mut Arena,
-    visited: &mut HashSet<u64, IdentityBuild>,
+    visited: &mut HashSet64,
     out: &mut Vec<(World, u32, Phase)>,
 ) {
     if let Some(active) = phase.next_turn(mode, w.prop.len()) {
@@ -679,8 +678,9 @@ pub fn exhaustive(
         }
     };
     let mut arena: Arena = vec![(u32::MAX, None)];
-    let mut visited: HashSet<u64, IdentityBuild> = HashSet::default();
+    let mut visited = HashSet64::default();
     let mut frontier: Vec<(World, u32, Phase)> = Vec::new();
+    let mut spare: Vec<(World, u32, Phase)> = Vec::new();
     let phase = match bounds.takeover {
         None => Phase::ANY,
         Some(_) => Phase {
@@ -739,7 +739,7 @@ pub fn exhaustive(
     // than its fault steps: it waits as a candidate, ranked by its whole length (fault and calm
     // steps), until the breadth-first levels pass that length, so a plain counterexample no
     // longer than it wins and the first counterexample reported stays a shortest one.
-    let mut calm_seen: HashSet<u64, IdentityBuild> = HashSet::default();
+    let mut calm_seen = HashSet64::default();
     let mut pending: Option<(usize, Box<Found>)> = None;
     let mut live_check = |frontier: &[(World, u32, Phase)],
                           arena: &Arena,
@@ -792,8 +792,16 @@ pub fn exhaustive(
                 return Err(pending.take().expect("a candidate").1);
             }
         }
-        let mut next: Vec<(World, u32, Phase)> = Vec::with_capacity(frontier.len() * 2);
-        for (w, node, phase) in &frontier {
+        // The next level goes into the vector the level before this one was in (its memory is
+        // mapped already).
+        let mut next = std::mem::take(&mut spare);
+        next.reserve(frontier.len() * 2);
+        // Each state of the level is dropped as soon as its successors are made, so the memory
+        // it frees is taken again by the next level's states at once (dropping the whole level
+        // at the end made the allocator coalesce and consolidate it in large pieces).
+        let mut level = std::mem::take(&mut frontier);
+        for (w, node, phase) in level.drain(..) {
+            let (node, phase) = (&node, &phase);
             if let Some(Takeover { early }) = bounds.takeover {
                 if phase.retired == 0 && depth > early {
                     continue;
@@ -835,7 +843,7 @@ pub fn exhaustive(
                     Ok(()) => {}
                 }
                 // The same state as `w` (a message delivered again): visited already.
-                if c.unchanged_from(w) {
+                if c.unchanged_from(&w) {
                     continue;
                 }
                 if visited.insert(phase.key(c.state_hash())) {
@@ -887,6 +895,7 @@ pub fn exhaustive(
         }
         stats.depth_done = depth;
         stats.unique = visited.len() as u64;
+        spare = level;
         frontier = next;
         if frontier.is_empty() {
             stats.closed = true;

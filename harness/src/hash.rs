@@ -186,6 +186,79 @@ impl Hasher for IdentityHasher {
 
 pub type IdentityBuild = std::hash::BuildHasherDefault<IdentityHasher>;
 
+/// A set of already-mixed 64-bit hashes (the visited states of a search): one flat table with
+/// linear probing, at most half full, so an insert is one probe into memory in the common case
+/// (a `HashSet` reads a control byte and then the slot). The empty slot is 0; the hash 0 itself
+/// is kept aside. Its contents, and so `len`, are those of a `HashSet<u64>` given the same
+/// inserts: only where the hashes sit differs.
+pub struct HashSet64 {
+    slots: Vec<u64>,
+    len: usize,
+    zero: bool,
+}
+
+impl Default for HashSet64 {
+    fn default() -> HashSet64 {
+        HashSet64 {
+            slots: vec![0; 1 << 12],
+            len: 0,
+            zero: false,
+        }
+    }
+}
+
+impl HashSet64 {
+    /// How many hashes the set holds.
+    pub fn len(&self) -> usize {
+        self.len + self.zero as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Add `h`; false when it was there already.
+    #[inline]
+    pub fn insert(&mut self, h: u64) -> bool {
+        if h == 0 {
+            return !std::mem::replace(&mut self.zero, true);
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        let placed = Self::place(&mut self.slots, h);
+        self.len += placed as usize;
+        placed
+    }
+
+    /// Put `h` (not 0) into `slots` (a power of two long, not full); false when it was there.
+    #[inline]
+    fn place(slots: &mut [u64], h: u64) -> bool {
+        let mask = slots.len() - 1;
+        // The high bits pick the slot: the low bits of some keys carry less of the mix.
+        let mut i = (h.rotate_left(32) as usize) & mask;
+        loop {
+            match slots[i] {
+                0 => {
+                    slots[i] = h;
+                    return true;
+                }
+                s if s == h => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    #[cold]
+    fn grow(&mut self) {
+        let mut slots = vec![0; self.slots.len() * 2];
+        for &h in self.slots.iter().filter(|&&h| h != 0) {
+            Self::place(&mut slots, h);
+        }
+        self.slots = slots;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -203,6 +276,24 @@ mod tests {
             b.write(chunk);
         }
         assert_eq!(a.finish(), b.finish());
+    }
+
+    #[test]
+    fn the_flat_set_holds_what_a_hash_set_holds() {
+        let mut flat = HashSet64::default();
+        let mut std_set = std::collections::HashSet::new();
+        let mut rng = crate::rng::Rng::new(7);
+        // Enough to grow the table several times; repeats, 0 and neighbours of each other.
+        for i in 0..40_000u64 {
+            let h = match i % 5 {
+                0 => rng.next_u64() % 64,
+                1 => i / 5,
+                _ => rng.next_u64(),
+            };
+            assert_eq!(flat.insert(h), std_set.insert(h), "insert {h} at {i}");
+            assert_eq!(flat.len(), std_set.len());
+        }
+        assert!(std_set.contains(&0) && !flat.insert(0));
     }
 
     #[test]
