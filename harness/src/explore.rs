@@ -801,7 +801,6 @@ pub fn exhaustive(
         // at the end made the allocator coalesce and consolidate it in large pieces).
         let mut level = std::mem::take(&mut frontier);
         for (w, node, phase) in level.drain(..) {
-            let (node, phase) = (&node, &phase);
             if let Some(Takeover { early }) = bounds.takeover {
                 if phase.retired == 0 && depth > early {
                     continue;
@@ -837,7 +836,7 @@ pub fn exhaustive(
                 stats.generated += 1;
                 match c.apply(s) {
                     Err(f) if wanted(&f) => {
-                        return Err(Box::new(found(f, path(&arena, *node, s.clone()))))
+                        return Err(Box::new(found(f, path(&arena, node, s.clone()))))
                     }
                     Err(_) => continue,
                     Ok(()) => {}
@@ -847,12 +846,12 @@ pub fn exhaustive(
                     continue;
                 }
                 if visited.insert(phase.key(c.state_hash())) {
-                    arena.push((*node, Some(s.clone())));
+                    arena.push((node, Some(s.clone())));
                     let n = (arena.len() - 1) as u32;
                     enter(
                         c,
                         n,
-                        *phase,
+                        phase,
                         bounds.takeover,
                         &mut arena,
                         &mut visited,

@@ -610,13 +610,20 @@ pub fn plan(o: &Options) -> Vec<Unit> {
         }
         from = to;
     }
-    let searches = if crate::multi::runner::is_multi(o) {
-        crate::multi::runner::searches(o).len()
-    } else {
-        searches(o).len()
-    };
-    units.extend((0..searches).map(Unit::Search));
+    units.extend((0..search_depths(o).len()).map(Unit::Search));
     units
+}
+
+/// The depth of each exhaustive configuration of `o`, in plan order, for either world.
+fn search_depths(o: &Options) -> Vec<u32> {
+    if crate::multi::runner::is_multi(o) {
+        crate::multi::runner::searches(o)
+            .iter()
+            .map(|c| c.depth)
+            .collect()
+    } else {
+        searches(o).iter().map(|s| s.depth).collect()
+    }
 }
 
 /// The order in which `paxos-tutor check --jobs N` starts the units of `o`'s plan (indices into
@@ -632,32 +639,25 @@ pub fn start_order(o: &Options, units: &[Unit], jobs: usize) -> Vec<usize> {
     if jobs <= 1 {
         return (0..units.len()).collect();
     }
-    let depths: Vec<u32> = if crate::multi::runner::is_multi(o) {
-        crate::multi::runner::searches(o)
-            .iter()
-            .map(|c| c.depth)
-            .collect()
-    } else {
-        searches(o).iter().map(|s| s.depth).collect()
-    };
+    let depths = search_depths(o);
     let first_search = units.iter().position(|u| *u == Unit::Search(0));
     let traces = units
         .iter()
         .position(|u| matches!(u, Unit::Schedules { traces: true, .. }));
-    let mut searches_after: Vec<usize> = (0..units.len())
-        .filter(|&k| matches!(units[k], Unit::Search(i) if i > 0))
+    let mut searches_after: Vec<(usize, u32)> = (units.iter().enumerate())
+        .filter_map(|(k, u)| match *u {
+            Unit::Search(i) if i > 0 => Some((k, depths.get(i).copied().unwrap_or(0))),
+            _ => None,
+        })
         .collect();
     // Deepest first; equal depths in plan order (a stable sort).
-    searches_after.sort_by_key(|&k| match units[k] {
-        Unit::Search(i) => std::cmp::Reverse(depths.get(i).copied().unwrap_or(0)),
-        Unit::Schedules { .. } => std::cmp::Reverse(0),
-    });
+    searches_after.sort_by_key(|&(_, depth)| std::cmp::Reverse(depth));
     let random =
         (0..units.len()).filter(|&k| matches!(units[k], Unit::Schedules { traces: false, .. }));
     first_search
         .into_iter()
         .chain(traces)
-        .chain(searches_after)
+        .chain(searches_after.into_iter().map(|(k, _)| k))
         .chain(random)
         .collect()
 }
@@ -1273,16 +1273,12 @@ mod tests {
             (0..units.len()).collect::<Vec<_>>()
         );
         // No search: the plan order as it is.
-        let none = plan(&Options {
-            depth: 0,
-            takeover: None,
-            ..Options::default()
-        });
         let o_none = Options {
             depth: 0,
             takeover: None,
             ..Options::default()
         };
+        let none = plan(&o_none);
         assert_eq!(
             start_order(&o_none, &none, 2),
             (0..none.len()).collect::<Vec<_>>()
