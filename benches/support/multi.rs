@@ -32,12 +32,7 @@ pub fn figures(cpu_seconds: fn() -> f64) {
         .ok()
         .and_then(|d| d.parse().ok())
         .unwrap_or(8);
-    let bounds = Bounds {
-        depth,
-        budget: [1, 1, 1, 1, 1, 0],
-        max_states: 50_000_000,
-        liveness: true,
-    };
+    let bounds = Bounds::new(depth, [1, 1, 1, 1, 1, 0], 50_000_000, true);
     let (t0, c0) = (Instant::now(), cpu_seconds());
     let (s, found) = model::bfs(&w, bounds);
     let (wall, cpu) = (t0.elapsed().as_secs_f64(), cpu_seconds() - c0);

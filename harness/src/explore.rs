@@ -1,17 +1,19 @@
-//! The explorers: four ways of choosing steps in the same world. Traces replay named scenarios,
-//! random schedules pick steps with a seeded RNG and fault weights, shrinking removes steps from
-//! a failing schedule while it still fails, and the exhaustive search visits every schedule up to a
-//! bound, breadth-first. All of them end in a [`Found`]: the steps and the failure.
+//! The single-decree world's side of the explorers: its trace library run by
+//! [`model::run_trace`], its families of random schedules (their distribution of steps, run by
+//! [`model::random_walk`]), shrinking on a world made afresh for every replay
+//! ([`model::shrink_steps`]), its calm phase (the world's [`crate::model::Model::calm`]) and the
+//! exhaustive search ([`model::bfs_with`] on the set-network world). All of them end in a
+//! [`Found`]: the steps and the failure, with what a fresh world needs to replay them.
 
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use crate::hash::HashSet64;
+use crate::model::{self, Searched};
 use crate::nodes::Impls;
 use crate::trace::{Selector, Trace};
-use crate::world::{
-    node_name, proposer_id, Failure, Property, Setup, Step, Violation, World, PROPOSER_BASE,
-};
+use crate::world::{node_name, proposer_id, Failure, Setup, Step, World, PROPOSER_BASE};
+
+pub use crate::model::Takeover;
 
 /// After faults stop: how many timeouts the chosen proposer gets beyond the round gap it has to
 /// close (see [`calm_bounds`]), and how many deliveries each of those timeouts may take.
@@ -106,7 +108,8 @@ pub use crate::rng::Rng;
 pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), Failure> {
     if w.setup.sticky {
         // The exhaustive search's network is the set of messages ever sent, which never
-        // quiets down: the calm phase starts with the messages not yet delivered lost.
+        // quiets down: the calm phase starts with the messages not yet delivered lost (in the
+        // search's one calm setup, see [`Setup::calm_setup`]).
         *w = w.without_network();
     }
     let quorum = w.setup.quorum();
@@ -176,56 +179,37 @@ fn liveness(w: &World, p: usize, what: String) -> Failure {
         .max_prepare
         .map(|b| crate::world::ballot_str(&b))
         .unwrap_or_else(|| "none".into());
-    Failure::Violation(Violation {
-        property: Property::Liveness,
-        code: "liveness",
-        message: format!(
+    model::violation(
+        "liveness",
+        "liveness",
+        format!(
             "after the faults stopped (reliable network; {} up; only {} timing out), {} {what} (its last Prepare was {last})",
             up.join(", "),
             node_name(proposer_id(p)),
             node_name(proposer_id(p)),
         ),
-    })
+    )
 }
 
-/// Replay concrete steps (skipping those no longer enabled), then the calm phase.
+/// Replay concrete steps (skipping those no longer enabled), then the calm phase, on a world
+/// made afresh from `setup` ([`model::replay_from`]).
 pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay {
-    let mut taken = Vec::new();
-    let mut w = match World::new(setup.clone()) {
-        Ok(w) => w,
-        Err(f) => {
-            return Replay {
-                world: None,
-                taken,
-                calm_taken: Vec::new(),
-                failure: Some(f),
+    match World::new(setup.clone()) {
+        Ok(w) => {
+            let r = model::replay_from(w, steps, calm);
+            Replay {
+                world: Some(r.world),
+                taken: r.taken,
+                calm_taken: r.calm_steps,
+                failure: r.failure,
             }
         }
-    };
-    for s in steps {
-        if !w.enabled(s) {
-            continue;
-        }
-        taken.push(s.clone());
-        if let Err(f) = w.apply(s) {
-            return Replay {
-                world: Some(w),
-                taken,
-                calm_taken: Vec::new(),
-                failure: Some(f),
-            };
-        }
-    }
-    let mut calm_taken = Vec::new();
-    let failure = match calm {
-        Some(p) => calm_phase(&mut w, p, &mut calm_taken).err(),
-        None => None,
-    };
-    Replay {
-        world: Some(w),
-        taken,
-        calm_taken,
-        failure,
+        Err(f) => Replay {
+            world: None,
+            taken: Vec::new(),
+            calm_taken: Vec::new(),
+            failure: Some(f),
+        },
     }
 }
 
@@ -236,7 +220,6 @@ pub fn run_trace(impls: Impls, t: &Trace) -> Option<Found> {
     } else {
         Setup::new(impls, t.acceptors, t.proposers, t.sticky)
     };
-    let mut taken = Vec::new();
     let found = |failure, taken: Vec<Step>| Found {
         failure,
         acceptors: t.acceptors,
@@ -249,35 +232,17 @@ pub fn run_trace(impls: Impls, t: &Trace) -> Option<Found> {
         lesson: (!t.lesson.is_empty()).then(|| t.lesson.clone()),
         teaches: t.teaches.clone(),
     };
-    let mut w = match World::new(setup) {
+    let w = match World::new(setup) {
         Ok(w) => w,
-        Err(f) => return Some(found(f, taken)),
+        Err(f) => return Some(found(f, Vec::new())),
     };
-    let mut queue: Vec<Selector> = Vec::new();
+    let mut lines: Vec<Selector> = Vec::new();
     if !t.manual_propose {
-        queue.extend((0..t.proposers).map(Selector::Propose));
+        lines.extend((0..t.proposers).map(Selector::Propose));
     }
-    queue.extend(t.steps.iter().cloned());
-    for sel in &queue {
-        let mut guard = 0;
-        while let Some(step) = sel.resolve(&w) {
-            taken.push(step.clone());
-            if let Err(f) = w.apply(&step) {
-                return Some(found(f, taken));
-            }
-            guard += 1;
-            if *sel != Selector::DeliverAll || guard >= 500 {
-                break;
-            }
-        }
-    }
-    if let Some(p) = t.calm {
-        let mut calm_taken = Vec::new();
-        if let Err(f) = calm_phase(&mut w, p, &mut calm_taken) {
-            return Some(found(f, taken));
-        }
-    }
-    None
+    lines.extend(t.steps.iter().cloned());
+    let r = model::run_trace(w, &lines, 500, t.calm);
+    r.result.err().map(|f| found(f, r.steps))
 }
 
 /// The shapes random schedules run over: (acceptors, proposers).
@@ -333,7 +298,7 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
         lesson: None,
         teaches: Vec::new(),
     };
-    let (mut w, mut taken) = match World::started(setup) {
+    let (w, taken) = match World::started(setup) {
         Ok(x) => x,
         Err((steps, f)) => return Some(found(f, steps, None)),
     };
@@ -371,7 +336,8 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
                 10,
             ),
         };
-    for _ in 0..len {
+    // The family's distribution: a kind of step by weight, then one step of that kind.
+    let pick = |w: &World, rng: &mut Rng| {
         let n = w.net.len();
         let down = (0..acceptors).filter(|&a| !w.acceptor_up(a)).count();
         let live = (0..proposers).filter(|&p| w.proposer_up(p)).count();
@@ -398,7 +364,7 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
         ];
         let total: u32 = weights.iter().sum();
         if total == 0 {
-            break;
+            return None;
         }
         let mut r = rng.below(total as usize) as u32;
         let mut kind = 0;
@@ -406,7 +372,7 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
             r -= weights[kind];
             kind += 1;
         }
-        let step = match kind {
+        Some(match kind {
             0..=2 => {
                 let e = w.net[rng.below(n)].clone();
                 if kind == 2 || !w.node_up(e.to) {
@@ -427,21 +393,15 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
             }
             5 => Step::Timeout(nth(proposers, rng.below(live), |p| w.proposer_up(p))),
             _ => Step::Stop(nth(proposers, rng.below(live), |p| w.proposer_up(p))),
-        };
-        taken.push(step.clone());
-        if let Err(f) = w.apply(&step) {
-            return Some(found(f, taken, None));
-        }
-    }
-    if jumper {
-        return None;
-    }
-    let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
-    let p = live[rng.below(live.len())];
-    let mut calm_taken = Vec::new();
-    calm_phase(&mut w, p, &mut calm_taken)
-        .err()
-        .map(|f| found(f, taken, Some(p)))
+        })
+    };
+    // The calm phase for a proposer still up; none after a huge-round competitor.
+    let calm = |w: &World, rng: &mut Rng| {
+        let live: Vec<usize> = (0..proposers).filter(|&p| w.proposer_up(p)).collect();
+        (!jumper).then(|| live[rng.below(live.len())])
+    };
+    model::random_walk(w, taken, &mut rng, len, pick, calm, String::new())
+        .map(|f| found(f.failure, f.steps, f.calm))
 }
 
 /// The `k`-th index below `n` that satisfies `pred` (there are more than `k`).
@@ -452,42 +412,23 @@ fn nth(n: usize, k: usize, pred: impl Fn(usize) -> bool) -> usize {
         .expect("fewer indices than counted")
 }
 
-/// Remove steps from a failing schedule while it still fails the same way (delta debugging),
-/// within `max_replays` replays. The result replays to the same class of failure.
+/// Remove steps from a failing schedule while it still fails the same way (delta debugging,
+/// [`model::shrink_steps`]), within `max_replays` replays, each on a world made afresh. The
+/// result replays to the same class of failure.
 pub fn shrink(impls: Impls, found: &Found, max_replays: usize) -> Found {
     let setup = found.setup(impls);
-    let class = found.failure.class();
-    let mut best = found.steps.clone();
-    let mut best_failure = found.failure.clone();
-    let mut replays = 0;
-    let mut chunk = best.len().div_ceil(2).max(1);
-    loop {
-        let mut removed_any = false;
-        let mut start = 0;
-        while start < best.len() && replays < max_replays {
-            let end = (start + chunk).min(best.len());
-            let candidate: Vec<Step> = best[..start].iter().chain(&best[end..]).cloned().collect();
-            replays += 1;
-            let r = replay(&setup, &candidate, found.calm);
-            match r.failure {
-                Some(f) if f.class() == class => {
-                    best = r.taken;
-                    best_failure = f;
-                    removed_any = true;
-                }
-                _ => start = end,
-            }
-        }
-        if replays >= max_replays || (chunk == 1 && !removed_any) {
-            break;
-        }
-        if !removed_any {
-            chunk = (chunk / 2).max(1);
-        }
-    }
+    let (steps, failure) = model::shrink_steps(
+        found.steps.clone(),
+        found.failure.class(),
+        max_replays,
+        |candidate: &[Step]| {
+            let r = replay(&setup, candidate, found.calm);
+            (r.taken, r.failure)
+        },
+    );
     Found {
-        failure: best_failure,
-        steps: best,
+        failure: failure.unwrap_or_else(|| found.failure.clone()),
+        steps,
         ..found.clone()
     }
 }
@@ -512,15 +453,6 @@ pub struct Bounds {
     pub target: Option<&'static str>,
 }
 
-/// The takeover search: every proposer but the last runs for up to `early` steps (deliveries and
-/// timeouts), then they stop with their messages in flight lost, and the last proposer takes over
-/// (deliveries, timeouts, acceptor crashes): what a new leader meets after the old ones crashed.
-/// Each turn has the whole timeout budget.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Takeover {
-    pub early: u32,
-}
-
 /// The proposer a step works for: the sender of a message to an acceptor, the receiver of a reply,
 /// the proposer that proposes, times out or stops. Crashes and restarts work for none.
 pub fn owner(step: &Step) -> Option<usize> {
@@ -532,83 +464,6 @@ pub fn owner(step: &Step) -> Option<usize> {
         Step::Propose(p) | Step::Timeout(p) | Step::Stop(p) => Some(*p),
         Step::Crash(_) | Step::Restart(_) => None,
     }
-}
-
-/// Where a schedule of the takeover search is: which proposers may act, which have stopped.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-struct Phase {
-    active: u32,
-    retired: u32,
-}
-
-impl Phase {
-    const ANY: Phase = Phase {
-        active: u32::MAX,
-        retired: 0,
-    };
-
-    fn key(self, state: u64) -> u64 {
-        if self == Phase::ANY {
-            state
-        } else {
-            crate::hash::hash_of(&(state, self))
-        }
-    }
-
-    /// May a schedule in this phase take `step`?
-    fn allows(self, step: &Step) -> bool {
-        if self == Phase::ANY {
-            return true;
-        }
-        match owner(step) {
-            Some(p) => self.active & (1 << p) != 0,
-            None => self.retired != 0,
-        }
-    }
-
-    /// The proposers of the next turn, if there is one.
-    fn next_turn(self, mode: Option<Takeover>, proposers: usize) -> Option<u32> {
-        (mode.is_some() && self.retired == 0).then_some(1 << (proposers - 1))
-    }
-}
-
-type Arena = Vec<(u32, Option<Step>)>;
-
-/// Add a new state (already in the arena as `node`) to the next level, with the states its
-/// takeovers lead to (at the same depth: a takeover only stops proposers).
-fn enter(
-    w: World,
-    node: u32,
-    phase: Phase,
-    mode: Option<Takeover>,
-    arena: &mut Arena,
-    visited: &mut HashSet64,
-    out: &mut Vec<(World, u32, Phase)>,
-) {
-    if let Some(active) = phase.next_turn(mode, w.prop.len()) {
-        let mut t = w.clone();
-        let mut stops = Vec::new();
-        for p in (0..w.prop.len()).filter(|&p| phase.active & (1 << p) != 0) {
-            if t.proposer_up(p) && t.retire(p).is_ok() {
-                stops.push(Step::Stop(p));
-            }
-        }
-        // Each turn has the whole timeout budget.
-        t.timeouts = 0;
-        let next = Phase {
-            active,
-            retired: phase.retired | (phase.active & ((1 << w.prop.len()) - 1)),
-        };
-        if visited.insert(next.key(t.state_hash())) {
-            let mut n = node;
-            for s in stops {
-                arena.push((n, Some(s)));
-                n = (arena.len() - 1) as u32;
-            }
-            enter(t, n, next, mode, arena, visited, out);
-        }
-    }
-    out.push((w, node, phase));
 }
 
 /// What the exhaustive search established.
@@ -633,7 +488,16 @@ pub struct Exhausted {
 }
 
 /// Breadth-first search over every schedule within `bounds`, the network as the set of messages
-/// sent. Returns the first (hence a shortest) failing schedule, or what was proven.
+/// sent: the generic search ([`model::bfs_with`]) on this world. Returns the first (hence a
+/// shortest) failing schedule, or what was proven.
+///
+/// Liveness from every state up to the liveness depth: faults stop there, and each proposer in
+/// turn must decide alone (the calm phase of the random schedules, from every state). The calm
+/// phase starts with the network lost, so it depends only on the nodes, disks and ghost state:
+/// many states share one (a plain depth-9 search has about 12 states per distinct one), each run
+/// once, from the shallowest state that reaches it, so a counterexample keeps the fewest fault
+/// steps. A liveness failure is reported at once (the calm phase is its witness, as in the random
+/// schedules); a safety violation met inside a calm phase waits, ranked by its whole length.
 pub fn exhaustive(
     impls: Impls,
     bounds: Bounds,
@@ -641,16 +505,14 @@ pub fn exhaustive(
 ) -> Result<Exhausted, Box<Found>> {
     let start = Instant::now();
     let setup = Setup::exploring(impls, bounds.acceptors, bounds.proposers);
-    // Every calm phase of this search runs in this one queue-network setup, sharing its memo.
-    let calm_setup = setup.same(false, true);
-    let found = |failure, steps| Found {
+    let found = |failure, steps, calm| Found {
         failure,
         acceptors: bounds.acceptors,
         proposers: bounds.proposers,
         sticky: true,
         jumper: false,
         steps,
-        calm: None,
+        calm,
         origin: match bounds.takeover {
             None => "exhaustive search".into(),
             Some(_) => "exhaustive search, takeover".into(),
@@ -659,259 +521,65 @@ pub fn exhaustive(
         teaches: Vec::new(),
     };
     let wanted = |f: &Failure| bounds.target.is_none_or(|t| f.class() == t);
+    let stats = |s: &Searched| Exhausted {
+        bounds,
+        depth_done: s.depth_done,
+        closed: s.closed,
+        complete: s.complete,
+        unique: s.states,
+        generated: s.generated,
+        seconds: start.elapsed().as_secs_f64(),
+        stopped: s.stopped.clone(),
+        liveness_depth: s.liveness_depth,
+        calm_phases: s.calm_phases,
+    };
     let (root, init_steps) = match World::started(setup) {
         Ok(x) => x,
-        Err((s, f)) if wanted(&f) => return Err(Box::new(found(f, s))),
+        Err((s, f)) if wanted(&f) => return Err(Box::new(found(f, s, None))),
         Err(_) => {
             return Ok(Exhausted {
-                bounds,
                 depth_done: bounds.depth,
                 closed: true,
                 complete: true,
-                unique: 0,
-                generated: 0,
-                seconds: 0.0,
-                stopped: None,
                 liveness_depth: bounds.liveness_depth,
-                calm_phases: 0,
+                ..stats(&Searched::default())
             })
         }
     };
-    let mut arena: Arena = vec![(u32::MAX, None)];
-    let mut visited = HashSet64::default();
-    let mut frontier: Vec<(World, u32, Phase)> = Vec::new();
-    let mut spare: Vec<(World, u32, Phase)> = Vec::new();
-    let phase = match bounds.takeover {
-        None => Phase::ANY,
-        Some(_) => Phase {
-            active: (1 << (bounds.proposers - 1)) - 1,
-            retired: 0,
-        },
+    let rationed = |n: u32| n.min(u8::MAX as u32) as u8;
+    let mut budget: model::Budget = [0; 6];
+    budget[model::Fault::Crash as usize] = rationed(bounds.crashes);
+    budget[model::Fault::Timeout as usize] = rationed(bounds.timeouts);
+    let search = model::Bounds {
+        depth: bounds.depth,
+        budget,
+        max_states: bounds.max_states as u64,
+        liveness: Some(bounds.liveness_depth),
+        liveness_first: true,
+        takeover: bounds.takeover,
+        target: bounds.target,
     };
-    visited.insert(phase.key(root.state_hash()));
-    enter(
-        root,
-        0,
-        phase,
-        bounds.takeover,
-        &mut arena,
-        &mut visited,
-        &mut frontier,
-    );
-
-    let mut stats = Exhausted {
-        bounds,
-        depth_done: 0,
-        closed: false,
-        complete: false,
-        unique: 1,
-        generated: 0,
-        seconds: 0.0,
-        stopped: None,
-        liveness_depth: 0,
-        calm_phases: 0,
-    };
-    // The steps from the start to arena node `i`; `path` adds the step that failed after it.
-    let path_to = |arena: &Arena, mut i: u32| {
-        let mut steps = Vec::new();
-        while i != 0 && i != u32::MAX {
-            let (parent, step) = &arena[i as usize];
-            steps.push(step.clone().expect("non-root node has a step"));
-            i = *parent;
-        }
-        steps.reverse();
-        init_steps.iter().cloned().chain(steps).collect::<Vec<_>>()
-    };
-    let path = |arena: &Arena, i: u32, last: Step| {
-        let mut steps = path_to(arena, i);
-        steps.push(last);
-        steps
-    };
-    // Liveness from every state of a level: faults stop there, and each proposer in turn must
-    // decide alone (the calm phase of the random schedules, from every state). The calm phase
-    // starts with the network lost, so it depends only on the nodes, disks and ghost state: many
-    // states share one calm phase (a plain depth-9 search has about 12 states per distinct one),
-    // and each is run once, from the first state that reaches it (breadth-first, so the
-    // shallowest: a counterexample keeps the fewest fault steps).
-    //
-    // A liveness failure is reported at once (the calm phase is its witness, as in the random
-    // schedules). A safety violation met inside a calm phase is a real schedule too, but longer
-    // than its fault steps: it waits as a candidate, ranked by its whole length (fault and calm
-    // steps), until the breadth-first levels pass that length, so a plain counterexample no
-    // longer than it wins and the first counterexample reported stays a shortest one.
-    let mut calm_seen = HashSet64::default();
-    let mut pending: Option<(usize, Box<Found>)> = None;
-    let mut live_check = |frontier: &[(World, u32, Phase)],
-                          arena: &Arena,
-                          stats: &mut Exhausted,
-                          pending: &mut Option<(usize, Box<Found>)>|
-     -> Result<(), Box<Found>> {
-        for (w, node, _) in frontier {
-            for p in (0..w.prop.len()).filter(|&p| w.proposer_up(p)) {
-                if !calm_seen.insert(w.calm_key(p)) {
-                    continue;
-                }
-                stats.calm_phases += 1;
-                let mut calm = w.without_network_in(calm_setup.clone());
-                let mut calm_taken = Vec::with_capacity(32);
-                match calm_phase(&mut calm, p, &mut calm_taken) {
-                    Err(f) if wanted(&f) && f.class() == "liveness" => {
-                        let mut found = found(f, path_to(arena, *node));
-                        found.calm = Some(p);
-                        return Err(Box::new(found));
-                    }
-                    // A search aimed at a safety property (the search for a shorter
-                    // counterexample) counts every step its own way: no calm phase there.
-                    Err(f) if wanted(&f) && bounds.target.is_none() => {
-                        let steps = path_to(arena, *node);
-                        let length = steps.len() - init_steps.len() + calm_taken.len();
-                        if pending.as_ref().is_none_or(|(l, _)| length < *l) {
-                            let mut found = found(f, steps);
-                            found.calm = Some(p);
-                            *pending = Some((length, Box::new(found)));
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        Ok(())
-    };
+    // Progress at most every 200 ms (what is shown; nothing is decided by it).
     let mut last_report = Instant::now();
-    let mut succ: Vec<Step> = Vec::new();
-    for depth in 1..=bounds.depth {
-        // Liveness from every state of the level before (up to the liveness depth): faults stop
-        // there, and each proposer in turn must decide alone.
-        if depth - 1 <= bounds.liveness_depth {
-            live_check(&frontier, &arena, &mut stats, &mut pending)?;
-            stats.liveness_depth = depth - 1;
+    let mut report = |s: &Searched, _depth: u32| {
+        if last_report.elapsed() > Duration::from_millis(200) {
+            progress(&stats(s));
+            last_report = Instant::now();
         }
-        // This level's counterexamples are `depth` steps long: a shorter candidate wins now.
-        if let Some((length, _)) = &pending {
-            if *length < depth as usize {
-                return Err(pending.take().expect("a candidate").1);
-            }
+    };
+    let mut control = model::Control {
+        progress: &mut report,
+        deadline: Some(start + bounds.budget),
+        deadline_reason: format!(
+            "the wall-clock safety net of {:.0} s ran out",
+            bounds.budget.as_secs_f64()
+        ),
+    };
+    match model::bfs_with(&root, search, &mut control) {
+        (_, Some(f)) => {
+            let steps = init_steps.iter().cloned().chain(f.steps).collect();
+            Err(Box::new(found(f.failure, steps, f.calm)))
         }
-        // The next level goes into the vector the level before this one was in (its memory is
-        // mapped already).
-        let mut next = std::mem::take(&mut spare);
-        next.reserve(frontier.len() * 2);
-        // Each state of the level is dropped as soon as its successors are made, so the memory
-        // it frees is taken again by the next level's states at once (dropping the whole level
-        // at the end made the allocator coalesce and consolidate it in large pieces).
-        let mut level = std::mem::take(&mut frontier);
-        for (w, node, phase) in level.drain(..) {
-            if let Some(Takeover { early }) = bounds.takeover {
-                if phase.retired == 0 && depth > early {
-                    continue;
-                }
-            }
-            succ.clear();
-            for e in w.net.iter() {
-                if w.node_up(e.to) {
-                    succ.push(Step::Deliver(e.clone()));
-                }
-            }
-            for a in 0..w.acc.len() {
-                if w.acceptor_up(a) {
-                    if w.crashes < bounds.crashes {
-                        succ.push(Step::Crash(a));
-                    }
-                } else {
-                    succ.push(Step::Restart(a));
-                }
-            }
-            if w.timeouts < bounds.timeouts {
-                for p in 0..w.prop.len() {
-                    if w.proposer_up(p) {
-                        succ.push(Step::Timeout(p));
-                    }
-                }
-            }
-            for s in &succ {
-                if !phase.allows(s) {
-                    continue;
-                }
-                let mut c = w.clone();
-                stats.generated += 1;
-                match c.apply(s) {
-                    Err(f) if wanted(&f) => {
-                        return Err(Box::new(found(f, path(&arena, node, s.clone()))))
-                    }
-                    Err(_) => continue,
-                    Ok(()) => {}
-                }
-                // The same state as `w` (a message delivered again): visited already.
-                if c.unchanged_from(&w) {
-                    continue;
-                }
-                if visited.insert(phase.key(c.state_hash())) {
-                    arena.push((node, Some(s.clone())));
-                    let n = (arena.len() - 1) as u32;
-                    enter(
-                        c,
-                        n,
-                        phase,
-                        bounds.takeover,
-                        &mut arena,
-                        &mut visited,
-                        &mut next,
-                    );
-                }
-            }
-            // The state budget is checked after every state, so where it stops never depends on
-            // timing; the clock is read only every 256 states, as a safety net.
-            if visited.len() > bounds.max_states {
-                stats.unique = visited.len() as u64;
-                stats.seconds = start.elapsed().as_secs_f64();
-                stats.stopped = Some(format!(
-                    "the state budget of {} states ran out",
-                    bounds.max_states
-                ));
-                return match pending {
-                    Some((_, found)) => Err(found),
-                    None => Ok(stats),
-                };
-            }
-            if stats.generated.is_multiple_of(256) {
-                stats.unique = visited.len() as u64;
-                stats.seconds = start.elapsed().as_secs_f64();
-                if last_report.elapsed() > Duration::from_millis(200) {
-                    progress(&stats);
-                    last_report = Instant::now();
-                }
-                if start.elapsed() > bounds.budget {
-                    stats.stopped = Some(format!(
-                        "the wall-clock safety net of {:.0} s ran out",
-                        bounds.budget.as_secs_f64()
-                    ));
-                    return match pending {
-                        Some((_, found)) => Err(found),
-                        None => Ok(stats),
-                    };
-                }
-            }
-        }
-        stats.depth_done = depth;
-        stats.unique = visited.len() as u64;
-        spare = level;
-        frontier = next;
-        if frontier.is_empty() {
-            stats.closed = true;
-            break;
-        }
+        (searched, None) => Ok(stats(&searched)),
     }
-    if bounds.liveness_depth >= bounds.depth && !stats.closed {
-        // The last level too, when liveness is asked for as deep as the search goes.
-        live_check(&frontier, &arena, &mut stats, &mut pending)?;
-        stats.liveness_depth = bounds.depth;
-    }
-    if let Some((_, found)) = pending {
-        return Err(found);
-    }
-    stats.depth_done = bounds.depth;
-    stats.complete = true;
-    stats.unique = visited.len() as u64;
-    stats.seconds = start.elapsed().as_secs_f64();
-    Ok(stats)
 }

@@ -1,8 +1,11 @@
 //! The grader's harness for paxos-tutor: a deterministic, sans-IO simulation of single-decree
-//! Paxos in which learner code is one part. Only std, so it builds offline in the grader's cache.
+//! and Multi-Paxos in which learner code is one part. Only std, so it builds offline in the grader's cache.
 //!
-//! - [`world`]: the model (nodes, disks, network, ghost state) and the property checks.
-//! - [`explore`]: traces, random schedules, shrinking and the exhaustive search.
+//! - [`model`]: the explorers, generic over a protocol's world: traces, replay, random schedules,
+//!   shrinking, breadth-first search.
+//! - [`world`]: the single-decree world (nodes, disks, network, ghost state, property checks).
+//! - [`explore`]: the single-decree world's traces, random schedules and search on [`model`].
+//! - [`multi`]: the Multi-Paxos world on [`model`].
 //! - [`trace`]: the trace language and the library of named scenarios.
 //! - [`guard`]: panics and runaway calls in learner code.
 //! - [`runner`]: the child process `paxos-tutor check` runs: phases, progress, the result.

@@ -137,12 +137,7 @@ pub fn found_json(impls: Impls, f: &Found, shortest: Option<&str>) -> String {
         nodes = w.describe_nodes();
     }
     let (property, code, message, call) = match &failure {
-        Failure::Violation(v) => (
-            v.property.as_str(),
-            v.code,
-            v.message.clone(),
-            String::new(),
-        ),
+        Failure::Violation(v) => (v.property, v.code, v.message.clone(), String::new()),
         Failure::Panic(p) => ("panic", "panic", p.message.clone(), p.call.clone()),
     };
     let replay_file = crate::trace::to_file(

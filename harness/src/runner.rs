@@ -241,7 +241,7 @@ fn learner_types(impls: Impls) -> String {
 /// The failure's property name, for sentences.
 fn property_of(f: &Failure) -> String {
     match f {
-        Failure::Violation(v) => v.property.as_str().to_string(),
+        Failure::Violation(v) => v.property.to_string(),
         Failure::Panic(_) => "panic".to_string(),
     }
 }
@@ -251,7 +251,7 @@ fn property_of(f: &Failure) -> String {
 fn unreproducible(impls: Impls, f: &Found) -> End {
     let steps: Vec<String> = f.steps.iter().map(Step::describe).collect();
     let what = match &f.failure {
-        Failure::Violation(v) => format!("broke {} ({})", v.property.as_str(), v.message),
+        Failure::Violation(v) => format!("broke {} ({})", v.property, v.message),
         Failure::Panic(p) => format!("panicked in {} ({})", p.call, p.message),
     };
     let reason = format!(

@@ -333,6 +333,16 @@ impl Selector {
     /// The concrete steps this selector stands for in `world` now (none when nothing matches).
     /// `deliver-all` resolves one delivery at a time; the caller repeats it.
     pub fn resolve(&self, world: &World) -> Option<Step> {
+        <Self as crate::model::Selector<World>>::resolve(self, world)
+    }
+}
+
+impl crate::model::Selector<World> for Selector {
+    fn repeats(&self) -> bool {
+        *self == Selector::DeliverAll
+    }
+
+    fn resolve(&self, world: &World) -> Option<Step> {
         match self {
             Selector::Message {
                 verb,

@@ -14,6 +14,7 @@ use paxos_api::{Ballot, Disk, Message, NodeId, Outbox, Value};
 
 use crate::guard::{self, CallKind, Panicked};
 use crate::hash::{hash_debug, hash_of, Hashed, IdentityBuild, StableHasher};
+use crate::model::{Fault, Model};
 use crate::nodes::{AcceptorDyn, Impls, ProposerDyn};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -233,43 +234,11 @@ impl Property {
     }
 }
 
-/// A broken property, with a code for the lesson and one sentence in Paxos terms.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Violation {
-    pub property: Property,
-    pub code: &'static str,
-    pub message: String,
-}
-
-/// Why a schedule failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Failure {
-    Violation(Violation),
-    Panic(Panicked),
-}
-
-impl Failure {
-    /// The name used to decide whether a shrunk schedule still fails "the same way".
-    pub fn class(&self) -> &'static str {
-        match self {
-            Failure::Violation(v) => v.property.as_str(),
-            Failure::Panic(_) => "panic",
-        }
-    }
-}
-
-impl From<Panicked> for Failure {
-    fn from(p: Panicked) -> Failure {
-        Failure::Panic(p)
-    }
-}
+/// A broken property and why a schedule failed: the same types for every world.
+pub use crate::model::{Failure, Violation};
 
 fn violation(property: Property, code: &'static str, message: String) -> Failure {
-    Failure::Violation(Violation {
-        property,
-        code,
-        message,
-    })
+    crate::model::violation(property.as_str(), code, message)
 }
 
 /// What the harness knows of one acceptor, across crashes (learner state is opaque to it).
@@ -337,6 +306,9 @@ pub struct Setup {
     /// The last proposer is the harness's [`crate::nodes::RefJumper`] (huge rounds), whatever
     /// the exercise: the competitor of the huge-round random schedules.
     pub jumper: bool,
+    /// The queue-network setup every calm phase from this set-network setup runs in, made once:
+    /// the calm phases of one search share its memo of transitions.
+    calm: std::cell::OnceCell<Rc<Setup>>,
 }
 
 /// Memoised transitions of the exhaustive search: the result of calling learner code on a node
@@ -412,6 +384,7 @@ impl Setup {
             acceptor_ids: (0..acceptors).map(acceptor_id).collect(),
             memo: Memo::default(),
             jumper: false,
+            calm: std::cell::OnceCell::new(),
         })
     }
 
@@ -432,6 +405,18 @@ impl Setup {
 
     pub fn quorum(&self) -> usize {
         self.acceptors / 2 + 1
+    }
+
+    /// The setup a calm phase from this one runs in: a queue network, with hashes and a memo
+    /// when this setup has them (one for all the calm phases of a search: a transition depends on
+    /// the node's state and the input, not on how the network holds messages), a fresh one
+    /// without them otherwise.
+    pub fn calm_setup(&self) -> Rc<Setup> {
+        if self.hashing {
+            self.calm.get_or_init(|| self.same(false, true)).clone()
+        } else {
+            self.same(false, false)
+        }
     }
 }
 
@@ -1580,8 +1565,8 @@ impl World {
     }
 
     /// Is this world, taken from `parent` by one step, still `parent`'s state: every part shared
-    /// with it (a step copies a part only to change it) and the same budgets spent? Then it has
-    /// [`World::state_hash`] of `parent`, without hashing it (the set network delivers every
+    /// with it (a step copies a part only to change it)? Then it has [`World::state_hash`] of
+    /// `parent`, without hashing it (the set network delivers every
     /// message again and again, and most of those deliveries change nothing).
     pub fn unchanged_from(&self, parent: &World) -> bool {
         Rc::ptr_eq(&self.acc, &parent.acc)
@@ -1596,11 +1581,9 @@ impl World {
                 (Some(a), Some(b)) => Rc::ptr_eq(a, b),
                 _ => false,
             }
-            && self.crashes == parent.crashes
-            && self.timeouts == parent.timeouts
     }
 
-    /// The hash of the whole state (exhaustive search), given budgets still to spend.
+    /// The hash of the whole state (exhaustive search; the search adds the faults spent).
     pub fn state_hash(&self) -> u64 {
         let mut h = StableHasher::default();
         for s in self.acc.iter() {
@@ -1612,8 +1595,6 @@ impl World {
         h.write_usize(self.net.len());
         h.write_u64(self.net_sum);
         self.ghost.hash(&mut h);
-        h.write_u32(self.crashes);
-        h.write_u32(self.timeouts);
         h.finish()
     }
 
@@ -1638,7 +1619,7 @@ impl World {
     /// system as it is when every message not yet delivered is lost and the faults stop (a
     /// schedule the network allows at any point). The calm phase starts from this.
     pub fn without_network(&self) -> World {
-        self.without_network_in(self.setup.same(false, false))
+        self.without_network_in(self.setup.calm_setup())
     }
 
     /// [`World::without_network`] in a given queue-network setup: the exhaustive search runs
@@ -1751,4 +1732,118 @@ pub fn value_allowed(
         .filter_map(|(_, r)| r.as_ref())
         .filter(|(_, v)| v == value)
         .any(|(b, _)| count(&|r| r.as_ref().is_none_or(|(rb, _)| rb <= b)) >= quorum)
+}
+
+/// The single-decree world on the generic explorers of [`crate::model`].
+impl Model for World {
+    type Step = Step;
+
+    fn steps(&self) -> Vec<Step> {
+        let mut v: Vec<Step> = (0..self.prop.len())
+            .filter(|&p| !self.prop[p].proposed && self.proposer_up(p))
+            .map(Step::Propose)
+            .collect();
+        for e in self.net.iter() {
+            if self.node_up(e.to) {
+                v.push(Step::Deliver(e.clone()));
+                if !self.setup.sticky {
+                    v.push(Step::Duplicate(e.clone()));
+                }
+            }
+            if !self.setup.sticky {
+                v.push(Step::Drop(e.clone()));
+            }
+        }
+        self.search_steps_after_network(&mut v);
+        v.extend((0..self.prop.len()).map(Step::Stop));
+        v.retain(|s| World::enabled(self, s));
+        v
+    }
+
+    fn enabled(&self, step: &Step) -> bool {
+        World::enabled(self, step)
+    }
+
+    fn apply(&mut self, step: &Step) -> Result<(), Failure> {
+        World::apply(self, step)
+    }
+
+    fn state_hash(&self) -> u64 {
+        World::state_hash(self)
+    }
+
+    fn fault(step: &Step) -> Option<Fault> {
+        match step {
+            Step::Drop(_) => Some(Fault::Drop),
+            Step::Duplicate(_) => Some(Fault::Duplicate),
+            Step::Crash(_) => Some(Fault::Crash),
+            Step::Timeout(_) => Some(Fault::Timeout),
+            Step::Stop(_) => Some(Fault::Stop),
+            // Restarts are not rationed: an acceptor may come back as often as it went down.
+            Step::Propose(_) | Step::Deliver(_) | Step::Restart(_) => None,
+        }
+    }
+
+    fn describe(step: &Step) -> String {
+        step.describe()
+    }
+
+    fn calm_candidates(&self) -> Vec<usize> {
+        (0..self.prop.len())
+            .filter(|&p| self.proposer_up(p))
+            .collect()
+    }
+
+    fn calm(&mut self, p: usize, taken: &mut Vec<Step>) -> Result<(), Failure> {
+        crate::explore::calm_phase(self, p, taken)
+    }
+
+    fn calm_key(&self, p: usize) -> u64 {
+        World::calm_key(self, p)
+    }
+
+    /// The exhaustive search's steps: every message delivered (the network is the set of
+    /// messages ever sent), every acceptor crashed or restarted, every proposer timing out.
+    fn search_steps(&self, out: &mut Vec<Step>) {
+        for e in self.net.iter() {
+            if self.node_up(e.to) {
+                out.push(Step::Deliver(e.clone()));
+            }
+        }
+        self.search_steps_after_network(out);
+    }
+
+    fn unchanged_from(&self, parent: &World) -> bool {
+        World::unchanged_from(self, parent)
+    }
+
+    fn proposers(&self) -> usize {
+        self.prop.len()
+    }
+
+    fn owner(step: &Step) -> Option<usize> {
+        crate::explore::owner(step)
+    }
+
+    fn retire(&mut self, p: usize) -> Option<Step> {
+        (self.proposer_up(p) && World::retire(self, p).is_ok()).then_some(Step::Stop(p))
+    }
+}
+
+impl World {
+    /// Crashes and restarts, acceptor by acceptor, then timeouts (after the network's steps).
+    fn search_steps_after_network(&self, out: &mut Vec<Step>) {
+        for a in 0..self.acc.len() {
+            out.push(if self.acceptor_up(a) {
+                Step::Crash(a)
+            } else {
+                Step::Restart(a)
+            });
+        }
+        for p in 0..self.prop.len() {
+            if self.proposer_up(p) {
+                out.push(Step::Timeout(p));
+            }
+        }
+    }
 }

@@ -135,15 +135,7 @@ fn the_reference_passes_random_schedules_and_the_search() {
         let f = model::random_schedule(&w, &mut rng, 40, Weights::DEFAULT, format!("#{i}"));
         assert!(f.is_none(), "{f:?}");
     }
-    let (s, f) = model::bfs(
-        &w,
-        Bounds {
-            depth: 7,
-            budget: [1, 1, 1, 1, 1, 0],
-            max_states: 2_000_000,
-            liveness: true,
-        },
-    );
+    let (s, f) = model::bfs(&w, Bounds::new(7, [1, 1, 1, 1, 1, 0], 2_000_000, true));
     assert!(f.is_none(), "{f:?}");
     assert!(
         s.complete && s.depth_done == 7 && s.calm_phases > 0,

@@ -39,12 +39,7 @@ const SHRINK_REPLAYS: usize = 3000;
 /// The search: the bounds of `multi_smoke` (depth 8) for the fixtures in [`DEEP`], depth 7 for
 /// the others (to keep the test near 5 minutes of CPU: depth 8 costs about 33 s of CPU per
 /// fixture, depth 7 about 9 s). `MULTI_CATALOGUE_DEPTH=8` runs every fixture at depth 8.
-const BOUNDS: Bounds = Bounds {
-    depth: 7,
-    budget: [1, 1, 1, 1, 1, 0],
-    max_states: 3_000_000,
-    liveness: true,
-};
+const BOUNDS: Bounds = Bounds::new(7, [1, 1, 1, 1, 1, 0], 3_000_000, true);
 
 /// The valid fixtures searched to depth 8 by default: those whose difference from the reference
 /// is in what they do on a timeout or a Nack (the steps the deeper level adds most of).

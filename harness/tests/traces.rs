@@ -374,7 +374,7 @@ fn get(name: &str) -> Trace {
 
 fn describe(f: &Failure) -> String {
     match f {
-        Failure::Violation(v) => format!("{} [{}]: {}", v.property.as_str(), v.code, v.message),
+        Failure::Violation(v) => format!("{} [{}]: {}", v.property, v.code, v.message),
         Failure::Panic(p) => format!("panic: {p:?}"),
     }
 }
@@ -698,7 +698,7 @@ fn assert_fails(name: &str, label: &str, impls: Impls, property: Property, code:
         Failure::Violation(v) => {
             assert_eq!(
                 (v.property, v.code),
-                (property, code),
+                (property.as_str(), code),
                 "trace {name} on {label}: {}\nsteps: {:#?}",
                 describe(&found.failure),
                 found.steps

@@ -181,22 +181,17 @@ fn shortest(
         }
     }
     let depth = found.steps.len() as u32;
-    let bounds = Bounds {
-        depth,
-        budget,
-        max_states,
-        liveness: found.calm.is_some(),
-    };
+    let bounds = Bounds::new(depth, budget, max_states, found.calm.is_some());
     let (searched, better) = model::bfs(&w, bounds);
     match better {
         Some(b) if b.failure.class() == found.failure.class() && b.len() <= found.len() => {
             match confirmed(setup, b) {
-                Some(b) if searched.states < max_states => {
+                Some(b) if searched.stopped.is_none() => {
                     let proof = proof(
                         &b,
                         depth,
                         searched.states,
-                        bounds.liveness,
+                        bounds.liveness.is_some(),
                         "with at most these faults",
                     );
                     let by = shortened_by(&found, &b);
@@ -328,17 +323,14 @@ pub fn run_search(
             )
         }
     };
-    let bounds = Bounds {
-        depth: cfg.depth,
-        budget: cfg.budget,
-        max_states: o.max_states,
-        liveness: true,
-    };
+    let bounds = Bounds::new(cfg.depth, cfg.budget, o.max_states, true);
     let (searched, found) = model::bfs_with(&w, bounds, control);
     if let Some(found) = found {
         let outcome = match confirmed(&setup, found.clone()) {
             Some(f) => {
-                let proof = (searched.states < o.max_states && searched.stopped.is_none())
+                let proof = searched
+                    .stopped
+                    .is_none()
                     .then(|| proof(&f, cfg.depth, searched.states, true, "within the bounds"));
                 Outcome::Fail(Box::new(Failed {
                     found: f,

@@ -317,7 +317,11 @@ pub fn found_json(f: &Failed) -> String {
                 }
                 _ => String::new(),
             };
-            let before: HashSet<*const Env> = w.network.iter().map(Rc::as_ptr).collect();
+            // The messages in flight before the step, held (not only their addresses) so that
+            // none is freed during it and its memory taken by a message the step sends, which
+            // would then look as if it had been in flight already.
+            let held: Vec<Rc<Env>> = w.network.clone();
+            let before: HashSet<*const Env> = held.iter().map(Rc::as_ptr).collect();
             let result = if w.enabled(s) { w.apply(s) } else { Ok(()) };
             let sent: Vec<String> = w
                 .network

@@ -170,16 +170,26 @@ pub fn parse(name: &str, text: &str) -> Result<Trace, String> {
     Ok(t)
 }
 
-impl Selector {
+impl crate::model::Selector<World> for Selector {
+    fn repeats(&self) -> bool {
+        *self == Selector::DeliverAll
+    }
+
     /// The step this selector picks in `w`, if one is enabled.
-    pub fn resolve(&self, w: &World) -> Option<Step> {
+    fn resolve(&self, w: &World) -> Option<Step> {
         let step = match self {
             Selector::Submit(p) => Step::Submit(*p),
             Selector::Timeout(p) => Step::Timeout(*p),
             Selector::Stop(p) => Step::Stop(*p),
             Selector::Crash(a) => Step::Crash(*a),
             Selector::Restart(a) => Step::Restart(*a),
-            Selector::DeliverAll => return None,
+            Selector::DeliverAll => {
+                let e = w
+                    .network
+                    .iter()
+                    .find(|e| w.enabled(&Step::Deliver((*e).clone())))?;
+                Step::Deliver(e.clone())
+            }
             Selector::Message {
                 verb,
                 exact,
@@ -216,59 +226,17 @@ pub struct Ran {
     pub result: Result<(), crate::model::Failure>,
 }
 
-/// Run trace `t` from world `w` (its calm phase included).
+/// Run trace `t` from world `w` (its calm phase included, its steps after the lines'):
+/// [`crate::model::run_trace`] on this world.
 pub fn run(w: &World, t: &Trace) -> Ran {
-    let (steps, skipped, result) = run_inner(w, t);
+    let r = crate::model::run_trace(w.clone(), &t.steps, 10_000, t.calm);
+    let mut steps = r.steps;
+    steps.extend(r.calm_steps);
     Ran {
         steps,
-        skipped,
-        result,
+        skipped: r.skipped,
+        result: r.result,
     }
-}
-
-type Inner = (Vec<Step>, Vec<usize>, Result<(), crate::model::Failure>);
-
-fn run_inner(w: &World, t: &Trace) -> Inner {
-    let mut w = w.clone();
-    let mut taken = Vec::new();
-    let mut skipped = Vec::new();
-    for (i, sel) in t.steps.iter().enumerate() {
-        if *sel == Selector::DeliverAll {
-            let mut n = 0;
-            while let Some(e) = w
-                .network
-                .iter()
-                .find(|e| w.enabled(&Step::Deliver((*e).clone())))
-            {
-                let s = Step::Deliver(e.clone());
-                taken.push(s.clone());
-                if let Err(f) = w.apply(&s) {
-                    return (taken, skipped, Err(f));
-                }
-                n += 1;
-                if n > 10_000 {
-                    break;
-                }
-            }
-            continue;
-        }
-        match sel.resolve(&w) {
-            Some(s) => {
-                taken.push(s.clone());
-                if let Err(f) = w.apply(&s) {
-                    return (taken, skipped, Err(f));
-                }
-            }
-            None => skipped.push(i),
-        }
-    }
-    if let Some(p) = t.calm {
-        if w.calm_candidates().contains(&p) {
-            let r = w.calm(p, &mut taken);
-            return (taken, skipped, r);
-        }
-    }
-    (taken, skipped, Ok(()))
 }
 
 /// A schedule as a trace file that [`parse`] reads back: the header (`# description`, the
