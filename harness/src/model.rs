@@ -96,6 +96,15 @@ pub trait Model: Clone {
     fn describe(step: &Self::Step) -> String;
     /// The proposers a calm phase may be run for (those still up).
     fn calm_candidates(&self) -> Vec<usize>;
+    /// A copy of this world for a calm phase to run in (a world whose calm phase starts from
+    /// another form of itself, such as one with its network lost, may make that form at once).
+    fn calm_start(&self) -> Self {
+        self.clone()
+    }
+    /// [`Model::calm_candidates`], appended to `out` (the search asks it of every state).
+    fn calm_candidates_into(&self, out: &mut Vec<usize>) {
+        out.extend(self.calm_candidates());
+    }
     /// The calm phase for proposer `p`: faults stop, `p` alone keeps timing out; the steps taken
     /// are appended to `taken`; `Err` when a property breaks or `p` does not make progress.
     fn calm(&mut self, p: usize, taken: &mut Vec<Self::Step>) -> Result<(), Failure>;
@@ -696,6 +705,7 @@ pub fn bfs_with<M: Model>(
     // pass that length, so a plain counterexample no longer than it wins, unless
     // `liveness_first` reports a liveness failure at once.
     let mut calm_seen = HashSet64::default();
+    let mut candidates: Vec<usize> = Vec::new();
     let mut pending: Option<(usize, Found<M::Step>)> = None;
     let mut live_check = |frontier: &[Entry<M>],
                           arena: &Arena<M::Step>,
@@ -703,12 +713,14 @@ pub fn bfs_with<M: Model>(
                           pending: &mut Option<(usize, Found<M::Step>)>|
      -> Option<Found<M::Step>> {
         for (w, node, _, _) in frontier {
-            for p in w.calm_candidates() {
+            candidates.clear();
+            w.calm_candidates_into(&mut candidates);
+            for &p in &candidates {
                 if !calm_seen.insert(w.calm_key(p) ^ (p as u64).wrapping_mul(0x51_7cc1)) {
                     continue;
                 }
                 searched.calm_phases += 1;
-                let mut world = w.clone();
+                let mut world = w.calm_start();
                 let mut calm_steps = Vec::with_capacity(32);
                 let Err(f) = world.calm(p, &mut calm_steps) else {
                     continue;

@@ -1794,6 +1794,20 @@ impl Model for World {
             .collect()
     }
 
+    /// The set network's world starts its calm phase with its network lost (see
+    /// [`crate::explore::calm_phase`]): made here at once, not cloned and then replaced.
+    fn calm_start(&self) -> World {
+        if self.setup.sticky {
+            self.without_network()
+        } else {
+            self.clone()
+        }
+    }
+
+    fn calm_candidates_into(&self, out: &mut Vec<usize>) {
+        out.extend((0..self.prop.len()).filter(|&p| self.proposer_up(p)));
+    }
+
     fn calm(&mut self, p: usize, taken: &mut Vec<Step>) -> Result<(), Failure> {
         crate::explore::calm_phase(self, p, taken)
     }
