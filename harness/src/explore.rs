@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use crate::model::{self, Searched};
 use crate::nodes::Impls;
 use crate::trace::{Selector, Trace};
-use crate::world::{node_name, proposer_id, Failure, Setup, Step, World, PROPOSER_BASE};
+use crate::world::{node_name, proposer_id, Failure, Setup, Step, World};
 
 pub use crate::model::Takeover;
 
@@ -95,7 +95,6 @@ impl Found {
 
 /// The outcome of replaying a schedule: the steps actually taken (fault phase, then calm phase).
 pub struct Replay {
-    pub world: Option<World>,
     pub taken: Vec<Step>,
     pub calm_taken: Vec<Step>,
     pub failure: Option<Failure>,
@@ -198,14 +197,12 @@ pub fn replay(setup: &Rc<Setup>, steps: &[Step], calm: Option<usize>) -> Replay 
         Ok(w) => {
             let r = model::replay_from(w, steps, calm);
             Replay {
-                world: Some(r.world),
                 taken: r.taken,
                 calm_taken: r.calm_steps,
                 failure: r.failure,
             }
         }
         Err(f) => Replay {
-            world: None,
             taken: Vec::new(),
             calm_taken: Vec::new(),
             failure: Some(f),
@@ -451,19 +448,6 @@ pub struct Bounds {
     /// a dead end, neither reported nor expanded (the search for a shortest counterexample of
     /// the property that a schedule already broke). `None`: the first failure of any kind.
     pub target: Option<&'static str>,
-}
-
-/// The proposer a step works for: the sender of a message to an acceptor, the receiver of a reply,
-/// the proposer that proposes, times out or stops. Crashes and restarts work for none.
-pub fn owner(step: &Step) -> Option<usize> {
-    match step {
-        Step::Deliver(e) | Step::Duplicate(e) | Step::Drop(e) => [e.to, e.from]
-            .into_iter()
-            .find(|id| id.0 > PROPOSER_BASE)
-            .map(|id| (id.0 - PROPOSER_BASE - 1) as usize),
-        Step::Propose(p) | Step::Timeout(p) | Step::Stop(p) => Some(*p),
-        Step::Crash(_) | Step::Restart(_) => None,
-    }
 }
 
 /// What the exhaustive search established.

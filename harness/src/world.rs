@@ -1835,8 +1835,17 @@ impl Model for World {
         self.prop.len()
     }
 
+    /// The sender of a message to an acceptor, the receiver of a reply, the proposer that
+    /// proposes, times out or stops; crashes and restarts work for none.
     fn owner(step: &Step) -> Option<usize> {
-        crate::explore::owner(step)
+        match step {
+            Step::Deliver(e) | Step::Duplicate(e) | Step::Drop(e) => [e.to, e.from]
+                .into_iter()
+                .find(|id| id.0 > PROPOSER_BASE)
+                .map(|id| (id.0 - PROPOSER_BASE - 1) as usize),
+            Step::Propose(p) | Step::Timeout(p) | Step::Stop(p) => Some(*p),
+            Step::Crash(_) | Step::Restart(_) => None,
+        }
     }
 
     fn retire(&mut self, p: usize) -> Option<Step> {
