@@ -135,9 +135,39 @@ pub fn calm_phase(w: &mut World, p: usize, taken: &mut Vec<Step>) -> Result<(), 
         return Ok(());
     };
     let (mut timeouts, mut deliveries) = (0u32, 0u32);
+    // In a search's calm setup, the states this phase passes through, and where it was then: when
+    // it decides, each of them is known to decide after the rest of its steps. A later calm phase
+    // that reaches one of them decides after the same steps, and ends there when they fit its
+    // bounds (as its counters would be if it took them). Otherwise it goes on step by step.
+    let memo = (w.setup.hashing && !w.setup.sticky).then(|| w.setup.clone());
+    let mut path: Vec<(u64, u32, u32)> = Vec::new();
+    let remember = |path: &[(u64, u32, u32)], d: u32, t: u32| {
+        if let Some(setup) = &memo {
+            let mut known = setup.memo.calm.borrow_mut();
+            for &(k, d0, t0) in path {
+                known.insert(k, (d - d0, t - t0));
+            }
+        }
+    };
     loop {
         if w.ghost.prop[p].decided.is_some() {
+            remember(&path, deliveries, timeouts);
             return Ok(());
+        }
+        if let Some(setup) = &memo {
+            let k = w.calm_state_key(p);
+            let known = setup.memo.calm.borrow().get(&k).copied();
+            match known {
+                Some((d, t)) => {
+                    if deliveries as u64 + d as u64 <= max_deliveries as u64
+                        && timeouts as u64 + t as u64 <= max_timeouts as u64
+                    {
+                        remember(&path, deliveries + d, timeouts + t);
+                        return Ok(());
+                    }
+                }
+                None => path.push((k, deliveries, timeouts)),
+            }
         }
         if let Some(e) = w.net.first().cloned() {
             deliveries += 1;

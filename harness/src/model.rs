@@ -584,6 +584,29 @@ type Arena<S> = Vec<(u32, Option<S>)>;
 /// A state of a level: the world, its node in the arena, its turn and the faults it spent.
 type Entry<M> = (M, u32, Turn, Budget);
 
+/// The last level of a search as it is made (see [`bfs_with`]): the states one successor entered
+/// (a takeover adds the next turn's), how many there were in all, and the calm phases run from
+/// them so far, kept apart until the level is through.
+struct Tail<M: Model> {
+    fresh: Vec<Entry<M>>,
+    entries: usize,
+    searched: Searched,
+    live: Option<Found<M::Step>>,
+    pending: Option<(usize, Found<M::Step>)>,
+}
+
+impl<M: Model> Default for Tail<M> {
+    fn default() -> Self {
+        Tail {
+            fresh: Vec::new(),
+            entries: 0,
+            searched: Searched::default(),
+            live: None,
+            pending: None,
+        }
+    }
+}
+
 /// The steps from the start to arena node `i`.
 fn path_to<S: Clone>(arena: &Arena<S>, mut i: u32) -> Vec<S> {
     let mut steps = Vec::new();
@@ -765,7 +788,16 @@ pub fn bfs_with<M: Model>(
         // mapped already), and each state of this level is dropped as soon as its successors
         // are made, so the memory it frees is taken again by the next level's states at once.
         let mut next = std::mem::take(&mut spare);
-        next.reserve(frontier.len() * 2);
+        // The last level's states are not kept: nothing expands them. Each one's calm phases
+        // (when asked for this deep) run as soon as it is made, while it is still in the cache,
+        // into a tail of their own that counts only once the level is through, as if they had
+        // run after it: a plain counterexample of this level, or a budget that runs out in it,
+        // leaves them out, as before.
+        let last = depth == bounds.depth;
+        let mut tail = Tail::default();
+        if !last {
+            next.reserve(frontier.len() * 2);
+        }
         let mut level = std::mem::take(&mut frontier);
         for (w, node, turn, used) in level.drain(..) {
             if let Some(Takeover { early }) = bounds.takeover {
@@ -805,13 +837,26 @@ pub fn bfs_with<M: Model>(
                 if visited.insert(key(&c, &spent, turn)) {
                     arena.push((node, Some(s.clone())));
                     let n = (arena.len() - 1) as u32;
+                    let out = if last { &mut tail.fresh } else { &mut next };
                     enter(
                         (c, n, turn, spent),
                         bounds.takeover,
                         &mut arena,
                         &mut visited,
-                        &mut next,
+                        out,
                     );
+                    if last {
+                        tail.entries += tail.fresh.len();
+                        if live_at(depth) && tail.live.is_none() {
+                            tail.live = live_check(
+                                &tail.fresh,
+                                &arena,
+                                &mut tail.searched,
+                                &mut tail.pending,
+                            );
+                        }
+                        tail.fresh.clear();
+                    }
                 }
             }
             let states = visited.len() as u64;
@@ -845,17 +890,31 @@ pub fn bfs_with<M: Model>(
         (control.progress)(&searched, depth);
         spare = level;
         frontier = next;
-        if frontier.is_empty() {
+        if frontier.is_empty() && !(last && tail.entries > 0) {
             searched.closed = true;
             break;
         }
+        if last && live_at(depth) {
+            // The last level's calm phases, now that the level is through: ranked as they would
+            // have been had they run after it, in the order its states were made.
+            searched.calm_phases += tail.searched.calm_phases;
+            if let Some(f) = tail.live {
+                return (searched, Some(f));
+            }
+            if let Some((length, f)) = tail.pending {
+                if pending.as_ref().is_none_or(|(l, _)| length < *l) {
+                    pending = Some((length, f));
+                }
+            }
+            searched.liveness_depth = depth;
+        }
     }
-    if live_at(bounds.depth) && !searched.closed {
-        // The last level too, when calm phases are asked for as deep as the search goes.
+    if bounds.depth == 0 && live_at(0) && !searched.closed {
+        // No level was made: the calm phases from the start state alone.
         if let Some(f) = live_check(&frontier, &arena, &mut searched, &mut pending) {
             return (searched, Some(f));
         }
-        searched.liveness_depth = bounds.depth;
+        searched.liveness_depth = 0;
     }
     if let Some((_, f)) = pending {
         return (searched, Some(f));
@@ -987,6 +1046,43 @@ mod tests {
         b.target = Some("agreement");
         let (_, f) = bfs(&w, b);
         assert_eq!(f.expect("a failure").failure.class(), "agreement");
+    }
+
+    /// The last level's states are not kept, and their calm phases run as each is made; they
+    /// count as if they had run after the level. With one jump, depth 2 makes 2 and then 4.
+    #[test]
+    fn the_last_levels_calm_phases_count_only_once_the_level_is_through() {
+        let mut b = Bounds::new(2, budget(1), 1000, true);
+        b.liveness_first = true;
+        // From 2 the calm phase fails; 4, made after it in the same level, breaks agreement:
+        // the plain counterexample wins, as when the level's calm phases ran after it.
+        let (_, f) = bfs(&counter(100, 4, 2), b);
+        let f = f.expect("a failure");
+        assert_eq!(f.failure.class(), "agreement");
+        assert_eq!(f.steps, vec![T::Inc, T::Jump]);
+        // Without the agreement bug, the calm phase from 2 is the failure, with its steps.
+        let (s, f) = bfs(&counter(100, 1000, 2), b);
+        let f = f.expect("a failure");
+        assert_eq!(
+            (f.failure.class(), f.steps.clone(), f.calm),
+            ("liveness", vec![T::Inc, T::Inc], Some(0))
+        );
+        // 0, then 1 and 3, then 2: four calm phases, the failing one the last.
+        assert_eq!(s.calm_phases, 4, "{s:?}");
+        // A state budget that runs out in the last level leaves its calm phases out.
+        b.max_states = 4;
+        let (s, f) = bfs(&counter(100, 1000, 2), b);
+        assert!(f.is_none() && !s.complete, "{s:?}");
+        assert_eq!(s.calm_phases, 3, "{s:?}");
+        // And a correct world checks liveness from every state of the last level.
+        b.max_states = 1000;
+        let (s, f) = bfs(&counter(100, 1000, 1000), b);
+        assert!(f.is_none() && s.complete, "{s:?}");
+        assert_eq!(
+            (s.liveness_depth, s.calm_phases, s.states),
+            (2, 5, 5),
+            "{s:?}"
+        );
     }
 
     #[test]

@@ -283,7 +283,7 @@ pub struct PropGhost {
 #[derive(Clone, Debug, Default, Hash)]
 pub struct Ghost {
     /// Each part keeps its hash (see [`Hashed`]): a step changes one or two of them.
-    pub acc: Rc<Hashed<Vec<AccGhost>>>,
+    pub acc: Rc<Vec<Rc<Hashed<AccGhost>>>>,
     pub prop: Rc<Vec<Rc<Hashed<PropGhost>>>>,
     /// (ballot, value, bitmask of acceptors that accepted it), sorted.
     pub votes: Rc<Hashed<Vec<(Ballot, Value, u32)>>>,
@@ -320,6 +320,10 @@ pub struct Setup {
 pub struct Memo {
     acc: RefCell<HashMap<u64, AccMemo, IdentityBuild>>,
     prop: RefCell<HashMap<u64, PropMemo, IdentityBuild>>,
+    /// Calm phases known to end well (a calm setup's memo, see [`crate::explore::calm_phase`]):
+    /// from the state of [`World::calm_state_key`], the chosen proposer decides after this many
+    /// more deliveries and timeouts, and no step on the way breaks a property.
+    pub calm: RefCell<HashMap<u64, (u32, u32), IdentityBuild>>,
 }
 
 struct AccMemo {
@@ -592,7 +596,11 @@ impl World {
             });
         }
         let ghost = Ghost {
-            acc: Rc::new(Hashed::new(vec![AccGhost::default(); setup.acceptors])),
+            acc: Rc::new(
+                (0..setup.acceptors)
+                    .map(|_| Rc::new(Hashed::new(AccGhost::default())))
+                    .collect(),
+            ),
             prop: Rc::new(
                 (0..setup.proposers)
                     .map(|_| Rc::new(Hashed::new(PropGhost::default())))
@@ -793,7 +801,7 @@ impl World {
                     guard::call(CallKind::AcceptorStart, id.0, || (impls.acceptor)(id, disk))?;
                 Rc::make_mut(&mut self.acc)[a].node = Some(node);
                 let on_disk = self.acc[a].disk.load();
-                let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
+                let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.acc)[a]);
                 g.restarts += 1;
                 g.restart_disk = on_disk;
                 if self.setup.hashing {
@@ -1037,7 +1045,7 @@ impl World {
                     ));
                 }
                 if g.promised.is_none_or(|p| b > p) {
-                    let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
+                    let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.acc)[a]);
                     g.promised = Some(b);
                     g.promised_at = g.restarts;
                 }
@@ -1097,7 +1105,7 @@ impl World {
                     .as_ref()
                     .is_none_or(|(ab, av)| b > *ab || (b == *ab && av != v))
                 {
-                    let g = &mut Rc::make_mut(&mut self.ghost.acc)[a];
+                    let g = Rc::make_mut(&mut Rc::make_mut(&mut self.ghost.acc)[a]);
                     g.accepted = Some((b, v.clone()));
                     g.accepted_at = g.restarts;
                 }
@@ -1603,6 +1611,11 @@ impl World {
     /// in flight lost, see [`World::without_network`]) nor the fault budgets (the calm phase
     /// spends none). Two states with the same key have the same calm phase.
     pub fn calm_key(&self, p: usize) -> u64 {
+        self.calm_hasher(p).finish()
+    }
+
+    /// The nodes, their disks, the ghost state and `p`, fed to a hasher.
+    fn calm_hasher(&self, p: usize) -> StableHasher {
         let mut h = StableHasher::default();
         for s in self.acc.iter() {
             h.write_u64(s.hash);
@@ -1612,6 +1625,20 @@ impl World {
         }
         self.ghost.hash(&mut h);
         h.write_usize(p);
+        h
+    }
+
+    /// The state a calm phase of proposer `p` is in, as a hash (a calm setup's queue network): the
+    /// nodes, their disks, the ghost state and the messages in flight in their order. The calm
+    /// phase's next steps depend on nothing else, so two calm phases that reach states with the
+    /// same key go on the same way from there (the assumption the visited set already makes).
+    pub fn calm_state_key(&self, p: usize) -> u64 {
+        debug_assert!(self.setup.hashing && !self.setup.sticky);
+        let mut h = self.calm_hasher(p);
+        h.write_usize(self.net.len());
+        for e in self.net.iter() {
+            h.write_u64(e.key);
+        }
         h.finish()
     }
 
