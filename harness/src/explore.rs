@@ -389,16 +389,7 @@ pub fn random_schedule(impls: Impls, seed: u64, index: u64) -> Option<Found> {
                 0
             },
         ];
-        let total: u32 = weights.iter().sum();
-        if total == 0 {
-            return None;
-        }
-        let mut r = rng.below(total as usize) as u32;
-        let mut kind = 0;
-        while r >= weights[kind] {
-            r -= weights[kind];
-            kind += 1;
-        }
+        let kind = rng.weighted(&weights)?;
         Some(match kind {
             0..=2 => {
                 let e = w.net[rng.below(n)].clone();

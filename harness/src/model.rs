@@ -319,17 +319,7 @@ pub fn random_schedule<M: Model>(
                 .iter()
                 .map(|s| M::fault(s).map_or(100, |f| weights.fault[f as usize]))
                 .collect();
-            let total: u32 = w.iter().sum();
-            if total == 0 {
-                return None;
-            }
-            let mut pick = rng.below(total as usize) as u32;
-            let mut i = 0;
-            while pick >= w[i] {
-                pick -= w[i];
-                i += 1;
-            }
-            Some(enabled[i].clone())
+            rng.weighted(&w).map(|i| enabled[i].clone())
         },
         |world: &M, rng: &mut Rng| {
             let candidates = world.calm_candidates();

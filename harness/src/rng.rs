@@ -24,6 +24,22 @@ impl Rng {
         ((self.next_u64() as u128 * n as u128) >> 64) as usize
     }
 
+    /// An index picked with probability proportional to its weight; `None` when every weight is
+    /// 0 (and then no number is drawn).
+    pub fn weighted(&mut self, weights: &[u32]) -> Option<usize> {
+        let total: u32 = weights.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        let mut pick = self.below(total as usize) as u32;
+        let mut i = 0;
+        while pick >= weights[i] {
+            pick -= weights[i];
+            i += 1;
+        }
+        Some(i)
+    }
+
     /// Fisher-Yates shuffle.
     pub fn shuffle<T>(&mut self, items: &mut [T]) {
         for i in (1..items.len()).rev() {
@@ -58,5 +74,20 @@ mod tests {
         s.sort();
         assert_eq!(s, (0..20).collect::<Vec<_>>());
         assert_ne!(v, s);
+    }
+
+    #[test]
+    fn weighted_picks_by_weight_and_draws_nothing_when_all_are_zero() {
+        let mut rng = Rng::new(3);
+        let mut counts = [0u32; 4];
+        for _ in 0..4_000 {
+            counts[rng.weighted(&[0, 3, 0, 1]).expect("a weight")] += 1;
+        }
+        assert_eq!((counts[0], counts[2]), (0, 0));
+        assert!(counts[1] > 2 * counts[3] && counts[3] > 0, "{counts:?}");
+        let mut a = Rng::new(5);
+        let mut b = Rng::new(5);
+        assert_eq!(a.weighted(&[0, 0]), None);
+        assert_eq!(a.next_u64(), b.next_u64());
     }
 }
